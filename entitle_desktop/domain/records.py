@@ -120,6 +120,10 @@ class EntitlementProcessVersion:
     full_name: str | None = None
     unknown: list[UnknownElement] = field(default_factory=list)
     placeholder: bool = False
+    # Fields whose value came from the file name, not from an element ("name",
+    # "version_number"): such an element is not written back while the value still
+    # matches the file name.
+    from_file_name: list[str] = field(default_factory=list)
 
 
 class RecurrenceType(enum.StrEnum):
@@ -136,6 +140,7 @@ class MilestoneType:
     full_name: str | None = None
     unknown: list[UnknownElement] = field(default_factory=list)
     placeholder: bool = False
+    file_name: str | None = None  # the file's base name as read (None = from name)
 
 
 @dataclass(slots=True)
@@ -151,6 +156,7 @@ class EntitlementTemplate:
     full_name: str | None = None
     unknown: list[UnknownElement] = field(default_factory=list)
     placeholder: bool = False
+    file_name: str | None = None  # the file's base name as read (None = from name)
 
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

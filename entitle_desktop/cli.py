@@ -1,0 +1,206 @@
+"""The ``entitle`` command line: headless access to the same services as the app.
+
+Exit codes: 0 success, 1 failure of the program itself, 2 bad input (message on stderr).
+Subcommand names are fixed so that scripts can rely on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+class CommandError(Exception):
+    """Bad input from the user: printed on stderr, exit code 2."""
+
+
+def _open_workspace(path: Path, create: bool = False) -> Any:
+    from entitle_desktop.services.workspace import Workspace, WorkspaceError
+
+    try:
+        if create and not path.exists():
+            return Workspace.create(path)
+        return Workspace.open(path)
+    except WorkspaceError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from entitle_desktop.interchange.errors import InterchangeError
+    from entitle_desktop.services.metadata_import import import_project, read_metadata
+
+    workspace_path: Path = args.workspace
+    source: Path = args.source
+    if not source.exists():
+        raise CommandError(f"{source}: no such file or folder")
+    if workspace_path.exists():
+        workspace = _open_workspace(workspace_path)  # refuse a non-workspace before reading
+        workspace.close()
+    try:
+        # Read everything first: bad input must not create or touch the workspace.
+        project, read_warnings = read_metadata(source)
+    except InterchangeError as exc:
+        raise CommandError(f"{source}: {exc}") from exc
+    with tempfile.TemporaryDirectory() as scratch:
+        if args.dry_run and not workspace_path.exists():
+            workspace_path = (
+                Path(scratch) / "dry-run.entitle"
+            )  # nothing to change: compare with empty
+        workspace = _open_workspace(workspace_path, create=True)
+        try:
+            summary = import_project(
+                workspace, project, read_warnings, str(source), dry_run=args.dry_run
+            )
+        finally:
+            workspace.close()
+    print("\n".join(summary.lines()))
+    return EXIT_OK
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    if not args.workspace.exists():
+        raise CommandError(f"{args.workspace}: no such workspace file")
+    workspace = _open_workspace(args.workspace)
+    try:
+        summary = workspace.summary()
+    finally:
+        workspace.close()
+    if args.json:
+        print(json.dumps(summary.to_json_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for key, value in summary.counts.items():
+        print(f"{key.replace('_', ' ')}: {value}")
+    for process in summary.processes:
+        print(f"process {process['name']} ({process['object']})")
+        for v in process["versions"]:
+            flags = " default" if v["default"] else ""
+            flags += " active" if v["active"] else ""
+            print(f"  version {v['number']}:{flags} {v['milestones']} milestones")
+    for kind, names in summary.placeholders.items():
+        print(f"placeholder {kind.replace('_', ' ')}: {', '.join(names)}")
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from entitle_desktop.services.demo import create_demo_workspace
+    from entitle_desktop.services.workspace import WorkspaceError
+
+    try:
+        create_demo_workspace(args.path).close()
+    except WorkspaceError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"Demo workspace created: {args.path}")
+    return EXIT_OK
+
+
+def _cmd_sla_cases(args: argparse.Namespace) -> int:
+    main_sla_cases = _lazy("entitle_desktop.services.sla_cases", "main_sla_cases")
+    return int(main_sla_cases([str(p) for p in args.paths]))
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from entitle_desktop.interchange.errors import InterchangeError
+
+    if not args.workspace.exists():
+        raise CommandError(f"{args.workspace}: no such workspace file")
+    workspace = _open_workspace(args.workspace)
+    try:
+        if args.format in ("mdapi", "source"):
+            from entitle_desktop.services.metadata_export import export_metadata
+
+            result: Any = export_metadata(
+                workspace,
+                args.out,
+                layout=args.format,
+                api_version=args.api_version,
+                processes=args.process or None,
+                reference=args.reference,
+            )
+        elif args.format == "bundle":
+            export_bundle = _lazy("entitle_desktop.services.bundle_export", "export_bundle")
+            result = export_bundle(workspace, args.out, processes=args.process or None)
+        else:
+            export_csv = _lazy("entitle_desktop.services.csv_export", "export_csv")
+            result = export_csv(workspace, args.out)
+    except InterchangeError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        workspace.close()
+    print(f"Exported to {result if result is not None else args.out}")
+    return EXIT_OK
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    import importlib
+
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise CommandError(f"this build has no {module}.{name} yet ({exc})") from exc
+    assert callable(found)
+    return found  # type: ignore[no-any-return]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="entitle", description="Entitle Desktop command line")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("import", help="import a Salesforce metadata project (folder or zip)")
+    p.add_argument("workspace", type=Path, metavar="WORKSPACE")
+    p.add_argument("source", type=Path, metavar="SOURCE")
+    p.add_argument("--dry-run", action="store_true", help="report what would change, save nothing")
+    p.set_defaults(run=_cmd_import)
+
+    p = commands.add_parser("summary", help="counts of every record type in a workspace")
+    p.add_argument("workspace", type=Path, metavar="WORKSPACE")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=_cmd_summary)
+
+    p = commands.add_parser("demo", help="create a demo workspace")
+    p.add_argument("path", type=Path, metavar="PATH")
+    p.set_defaults(run=_cmd_demo)
+
+    p = commands.add_parser("export", help="export a workspace")
+    p.add_argument("workspace", type=Path, metavar="WORKSPACE")
+    p.add_argument("--format", required=True, choices=["bundle", "mdapi", "source", "csv"])
+    p.add_argument("--out", required=True, type=Path, metavar="PATH")
+    p.add_argument(
+        "--process", action="append", metavar="NAME", help="only this process (repeatable)"
+    )
+    p.add_argument("--api-version", metavar="V")
+    p.add_argument(
+        "--reference", type=Path, metavar="PATH", help="the target org's retrieved project"
+    )
+    p.set_defaults(run=_cmd_export)
+
+    p = commands.add_parser("sla-cases", help="run SLA case files")
+    p.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    p.set_defaults(run=_cmd_sla_cases)
+    # Later: validate, simulate, report.
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors are bad input
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except CommandError as exc:
+        print(f"entitle {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

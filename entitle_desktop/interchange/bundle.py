@@ -1,0 +1,409 @@
+"""The native bundle (``.entitlebundle``): a zip of JSON files, one per record type.
+
+Layout of format version 1::
+
+    manifest.json          {"format": "entitlebundle", "format_version": 1,
+                            "app_version", "created" (ISO 8601 with offset), "setup_model",
+                            "scope", "counts": {list name: n}, "files": {name: {"sha256", "bytes"}}}
+    settings.json          {"settings": WorkspaceSettings | null, "project": ProjectInfo | null}
+    <list name>.json       {"record_type": "Account", "records": [...]}   for every list of
+                           :data:`~entitle_desktop.interchange.record_set.RECORD_LISTS`
+
+Records are the dataclasses of :mod:`entitle_desktop.domain.records` in the JSON form of
+:mod:`~entitle_desktop.interchange.record_codec`, validated field by field on load.
+
+Reading refuses, with an :class:`InterchangeError` naming the file and field: entries that
+are not plain names (``../x``, ``/etc/x``, ``C:x``, sub-folders), links, duplicate names,
+more than ``max_entries`` entries or more than ``max_total_bytes`` uncompressed (counted while
+inflating, so a lying header does not help), an entry inflating more than ``max_ratio`` times,
+a file whose SHA-256 differs from the manifest, a file the manifest does not list, and a
+format version with no loader in :data:`LOADERS` (one loader per version ever written).
+
+Writing goes to a temporary file beside the target, renamed over it when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from entitle_desktop import __version__
+from entitle_desktop.domain.records import WorkspaceSettings
+from entitle_desktop.interchange.errors import InterchangeError
+from entitle_desktop.interchange.record_codec import SchemaError, codec_for
+from entitle_desktop.interchange.record_set import RECORD_LISTS, ProjectInfo, RecordSet
+from entitle_desktop.interchange.safe_source import SourceLimits, iter_source_files
+
+__all__ = [
+    "BUNDLE_SUFFIX",
+    "FORMAT_VERSION",
+    "LOADERS",
+    "MANIFEST_NAME",
+    "BundleLimits",
+    "BundleManifest",
+    "LoadedBundle",
+    "Loader",
+    "decode_v1_files",
+    "read_bundle",
+    "write_bundle",
+]
+
+BUNDLE_SUFFIX = ".entitlebundle"
+FORMAT = "entitlebundle"
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+SETTINGS_NAME = "settings.json"
+
+
+@dataclass(frozen=True, slots=True)
+class BundleLimits:
+    """Limits applied while reading a bundle (defaults fit a workspace of millions of rows)."""
+
+    max_entries: int = 64
+    max_total_bytes: int = 1 << 30  # uncompressed, declared and actually inflated
+    max_ratio: int = 500  # declared inflated / compressed size, for entries above ratio_floor
+    ratio_floor: int = 1 << 20
+
+
+@dataclass(slots=True)
+class BundleManifest:
+    """What ``manifest.json`` says about a bundle."""
+
+    format_version: int
+    app_version: str
+    created: datetime
+    setup_model: str | None
+    scope: str
+    counts: dict[str, int]
+    files: dict[str, str]  # file name -> SHA-256 (hex)
+
+
+@dataclass(slots=True)
+class LoadedBundle:
+    manifest: BundleManifest
+    records: RecordSet
+    warnings: list[str] = field(default_factory=list)
+
+
+#: A loader turns the verified files of a bundle (name -> bytes, manifest included) and the
+#: parsed manifest into records. ``file_name`` is the bundle's name, for error messages.
+Loader = Callable[[str, dict[str, bytes], dict[str, Any]], RecordSet]
+
+
+def _error(file: str, line: int | None, element: str | None, message: str) -> InterchangeError:
+    return InterchangeError(file, message, line=line, element=element)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def write_bundle(
+    records: RecordSet,
+    target: Path,
+    *,
+    scope: str = "workspace",
+    created: datetime | None = None,
+    app_version: str = __version__,
+) -> BundleManifest:
+    """Write ``records`` to ``target`` (a temporary file renamed into place) and return
+    the manifest written. Nothing is left behind if writing fails."""
+    created = created or datetime.now(UTC).astimezone()
+    if created.tzinfo is None:
+        raise ValueError("created must carry a UTC offset")
+    hashes: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    with (
+        _replace_atomically(target) as handle,
+        zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+    ):
+
+        def put(name: str, payload: bytes) -> None:
+            hashes[name] = hashlib.sha256(payload).hexdigest()
+            sizes[name] = len(payload)
+            archive.writestr(name, payload)
+
+        settings = records.settings
+        project = records.project
+        put(
+            SETTINGS_NAME,
+            _dumps(
+                {
+                    "settings": None
+                    if settings is None
+                    else codec_for(WorkspaceSettings).encode(settings),
+                    "project": None if project is None else codec_for(ProjectInfo).encode(project),
+                }
+            ),
+        )
+        for list_name, cls in RECORD_LISTS.items():
+            encode = codec_for(cls).encode
+            items = records.records(list_name)
+            put(
+                f"{list_name}.json",
+                _dumps({"record_type": cls.__name__, "records": [encode(r) for r in items]}),
+            )
+        manifest = BundleManifest(
+            format_version=FORMAT_VERSION,
+            app_version=app_version,
+            created=created,
+            setup_model=None if settings is None else settings.setup_model.value,
+            scope=scope,
+            counts=records.counts(),
+            files=dict(hashes),
+        )
+        archive.writestr(
+            MANIFEST_NAME,
+            json.dumps(
+                {
+                    "format": FORMAT,
+                    "format_version": manifest.format_version,
+                    "app_version": manifest.app_version,
+                    "created": manifest.created.isoformat(),
+                    "setup_model": manifest.setup_model,
+                    "scope": manifest.scope,
+                    "counts": manifest.counts,
+                    "files": {n: {"sha256": hashes[n], "bytes": sizes[n]} for n in hashes},
+                },
+                indent=2,
+                ensure_ascii=False,
+            ).encode("utf-8"),
+        )
+    return manifest
+
+
+@contextmanager
+def _replace_atomically(target: Path) -> Iterator[IO[bytes]]:
+    """A binary file beside ``target`` that replaces it on success, or vanishes on error."""
+    target = Path(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp creates 0600; give the export the mode an ordinary new file gets
+        os.chmod(tmp, stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_bundle(path: Path, limits: BundleLimits | None = None) -> LoadedBundle:
+    """Read and verify the bundle at ``path``; :class:`InterchangeError` if it is refused."""
+    limits = limits or BundleLimits()
+    name = Path(path).name
+    files = _read_members(Path(path), limits)
+    if MANIFEST_NAME not in files:
+        raise _error(name, None, MANIFEST_NAME, "not an Entitle bundle: manifest.json is missing")
+    raw = _parse_json(name, MANIFEST_NAME, files[MANIFEST_NAME])
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise _error(name, None, f"{MANIFEST_NAME}: format", "not an Entitle bundle manifest")
+    version = raw.get("format_version")
+    if type(version) is not int:
+        raise _error(
+            name, None, f"{MANIFEST_NAME}: format_version", "format version must be an integer"
+        )
+    loader = LOADERS.get(version)
+    if loader is None:
+        known = ", ".join(str(v) for v in sorted(LOADERS))
+        raise _error(
+            name,
+            None,
+            f"{MANIFEST_NAME}: format_version",
+            f"unknown bundle format version {version} (this Entitle Desktop reads versions {known})",
+        )
+    manifest = _parse_manifest(name, raw, version)
+    _verify_hashes(name, files, manifest)
+    records = loader(name, files, raw)
+    for list_name, expected in manifest.counts.items():
+        if list_name in RECORD_LISTS and len(records.records(list_name)) != expected:
+            raise _error(
+                name,
+                None,
+                f"{MANIFEST_NAME}: counts.{list_name}",
+                f"manifest counts {expected} records but {list_name} holds {len(records.records(list_name))}",
+            )
+    return LoadedBundle(manifest=manifest, records=records)
+
+
+def _read_members(path: Path, limits: BundleLimits) -> dict[str, bytes]:
+    """Every entry of the bundle zip, through :mod:`safe_source` (names, links, sizes),
+    after refusing entries whose headers promise an inflation ratio above the limit."""
+    name = path.name
+    if not path.is_file() or not zipfile.is_zipfile(path):
+        raise _error(name, None, None, "not a bundle: expected a .entitlebundle (zip) file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if (
+                    info.file_size > limits.ratio_floor
+                    and info.file_size > info.compress_size * limits.max_ratio
+                ):
+                    raise _error(
+                        name,
+                        None,
+                        info.filename,
+                        f"entry inflates {info.file_size // max(info.compress_size, 1)} times "
+                        f"(limit {limits.max_ratio}); refused as a zip bomb",
+                    )
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _error(name, None, None, f"not a readable bundle ({exc})") from None
+    source_limits = SourceLimits(
+        max_file_bytes=limits.max_total_bytes,
+        max_total_bytes=limits.max_total_bytes,
+        max_entries=limits.max_entries,
+    )
+    files: dict[str, bytes] = {}
+    for member in iter_source_files(path, source_limits):
+        if "/" in member.path:
+            raise _error(name, None, member.path, "a bundle holds no folders; refused")
+        files[member.path] = member.read()
+    return files
+
+
+def _parse_json(name: str, entry: str, payload: bytes) -> Any:
+    try:
+        return json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise _error(name, line, entry, f"not valid JSON: {exc}") from None
+
+
+def _parse_manifest(name: str, raw: dict[str, Any], version: int) -> BundleManifest:
+    def fail(key: str, message: str) -> InterchangeError:
+        return _error(name, None, f"{MANIFEST_NAME}: {key}", message)
+
+    created_text = raw.get("created")
+    try:
+        created = datetime.fromisoformat(created_text) if isinstance(created_text, str) else None
+    except ValueError:
+        created = None
+    if created is None or created.tzinfo is None:
+        raise fail("created", "creation time must be ISO 8601 with a UTC offset")
+    app_version = raw.get("app_version")
+    if not isinstance(app_version, str):
+        raise fail("app_version", "app version must be a string")
+    setup_model = raw.get("setup_model")
+    if setup_model is not None and not isinstance(setup_model, str):
+        raise fail("setup_model", "setup model must be a string or null")
+    counts = raw.get("counts")
+    if not isinstance(counts, dict) or not all(
+        isinstance(k, str) and type(v) is int and v >= 0 for k, v in counts.items()
+    ):
+        raise fail("counts", "counts must map record types to non-negative integers")
+    listed = raw.get("files")
+    if not isinstance(listed, dict):
+        raise fail("files", "files must map file names to their SHA-256")
+    hashes: dict[str, str] = {}
+    for file_name, info in listed.items():
+        digest = info.get("sha256") if isinstance(info, dict) else None
+        if not isinstance(digest, str) or len(digest) != 64:
+            raise fail(f"files.{file_name}.sha256", "missing or malformed SHA-256")
+        hashes[file_name] = digest.lower()
+    scope = raw.get("scope", "workspace")
+    return BundleManifest(
+        format_version=version,
+        app_version=app_version,
+        created=created,
+        setup_model=setup_model,
+        scope=scope if isinstance(scope, str) else "workspace",
+        counts=dict(counts),
+        files=hashes,
+    )
+
+
+def _verify_hashes(name: str, files: dict[str, bytes], manifest: BundleManifest) -> None:
+    for entry in files:
+        if entry != MANIFEST_NAME and entry not in manifest.files:
+            raise _error(name, None, entry, "file not listed in the manifest")
+    for entry, digest in manifest.files.items():
+        payload = files.get(entry)
+        if payload is None:
+            raise _error(name, None, entry, "file listed in the manifest is missing")
+        if hashlib.sha256(payload).hexdigest() != digest:
+            raise _error(
+                name, None, entry, "SHA-256 does not match the manifest (file altered or damaged)"
+            )
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def decode_v1_files(name: str, documents: dict[str, Any]) -> RecordSet:
+    """Build records from the parsed JSON documents of a version-1 bundle
+    (``settings.json`` and ``<list name>.json``; a missing list file means no records).
+
+    Older loaders upgrade their documents to this shape and call this function.
+    """
+    result = RecordSet()
+    settings_doc = documents.get(SETTINGS_NAME, {"settings": None})
+    if not isinstance(settings_doc, dict) or not set(settings_doc) <= {"settings", "project"}:
+        raise _error(
+            name, None, SETTINGS_NAME, "expected an object with the keys 'settings' and 'project'"
+        )
+    try:
+        if settings_doc.get("settings") is not None:
+            result.settings = codec_for(WorkspaceSettings).decode(
+                settings_doc["settings"], "settings"
+            )
+        if settings_doc.get("project") is not None:
+            result.project = codec_for(ProjectInfo).decode(settings_doc["project"], "project")
+    except SchemaError as exc:
+        raise _error(name, None, f"{SETTINGS_NAME}: {exc.path}", exc.message) from None
+    for list_name, cls in RECORD_LISTS.items():
+        entry = f"{list_name}.json"
+        doc = documents.get(entry)
+        if doc is None:
+            continue
+        if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
+            raise _error(name, None, entry, "expected an object with a 'records' array")
+        if doc.get("record_type") != cls.__name__:
+            raise _error(
+                name, None, f"{entry}: record_type", f"expected record type {cls.__name__}"
+            )
+        decode = codec_for(cls).decode
+        target = result.records(list_name)
+        try:
+            target.extend(
+                decode(item, f"{list_name}[{i}]") for i, item in enumerate(doc["records"])
+            )
+        except SchemaError as exc:
+            raise _error(name, None, f"{entry}: {exc.path}", exc.message) from None
+    return result
+
+
+def _load_v1(name: str, files: dict[str, bytes], manifest: dict[str, Any]) -> RecordSet:
+    documents = {
+        entry: _parse_json(name, entry, payload)
+        for entry, payload in files.items()
+        if entry != MANIFEST_NAME
+    }
+    expected = {SETTINGS_NAME} | {f"{n}.json" for n in RECORD_LISTS}
+    for entry in documents:
+        if entry not in expected:
+            raise _error(name, None, entry, "not a file of a version-1 bundle")
+    return decode_v1_files(name, documents)
+
+
+#: format version -> loader. Every version ever written keeps its loader here; a new
+#: version adds one (usually: upgrade the documents, then :func:`decode_v1_files`).
+LOADERS: dict[int, Loader] = {1: _load_v1}

@@ -1,0 +1,2251 @@
+"""Salesforce metadata projects <-> records: read, write, pre-flight, plan against an org.
+
+Reading (:func:`read_project`) accepts a folder or a zip in either layout:
+
+* metadata-API format: type folders next to ``package.xml`` (usually ``src/``), plain
+  suffixes (``x.entitlementProcess``);
+* source format: type folders under ``force-app/main/default``, suffixes ending ``-meta.xml``.
+
+Modelled types: entitlement processes (every version), milestone types, entitlement
+templates, ``Entitlement.settings`` and ``BusinessHours.settings``. Every other file is
+kept verbatim as :class:`OtherMetadataFile`; every element the model does not know is
+kept verbatim in the record's ``unknown`` list, with the name of the modelled element it
+followed, so :func:`write_project` puts it back where it was.
+
+Element order and value types come from the Metadata API schema (the XSD in
+``shared/spec``): :data:`SEQUENCES` and :data:`ENUMERATIONS` are that schema written out,
+and a test checks them against the XSD.
+
+XML is parsed by lxml with entity resolution, network access and huge trees off; a
+document with a DTD (where entity bombs live) is refused.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path, PurePosixPath
+from typing import Any, Final, Literal, cast
+from urllib.parse import unquote
+
+from lxml import etree
+
+from entitle_desktop.domain.records import (
+    WEEKDAYS,
+    ActionReference,
+    BusinessHours,
+    BusinessHoursWindow,
+    EntitlementProcessVersion,
+    EntitlementSettings,
+    EntitlementTemplate,
+    FilterItem,
+    Holiday,
+    MetadataProject,
+    MilestoneTimeTrigger,
+    MilestoneType,
+    OtherMetadataFile,
+    ProcessMilestone,
+    UnknownElement,
+)
+from entitle_desktop.interchange.errors import InterchangeCancelled, InterchangeError
+from entitle_desktop.interchange.safe_source import SourceLimits, iter_source_files
+
+__all__ = [
+    "API_VERSION_DEFAULT",
+    "ENTITLEMENT_SETTINGS_SINCE",
+    "ENUMERATIONS",
+    "HOLIDAY_ENUMERATIONS",
+    "METADATA_NS",
+    "SEQUENCES",
+    "PreflightIssue",
+    "drop_unsupported_settings",
+    "missing_references",
+    "plan_against_reference",
+    "preflight",
+    "read_project",
+    "strip_action_prefixes",
+    "write_project",
+]
+
+METADATA_NS: Final = "http://soap.sforce.com/2006/04/metadata"
+API_VERSION_DEFAULT: Final = "66.0"
+_XML_DECLARATION: Final = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+# --------------------------------------------------------------------------- schema
+
+# Simple types: "string", "boolean", "int", "time", "date"; other names are the
+# enumerations below or complex types of SEQUENCES. (name, type, repeated).
+_Seq = tuple[tuple[str, str, bool], ...]
+_META: _Seq = (("fullName", "string", False), ("module", "string", False))
+
+SEQUENCES: Final[dict[str, _Seq]] = {
+    "BusinessHoursEntry": _META
+    + (
+        ("active", "boolean", False),
+        ("default", "boolean", False),
+        ("fridayEndTime", "time", False),
+        ("fridayStartTime", "time", False),
+        ("mondayEndTime", "time", False),
+        ("mondayStartTime", "time", False),
+        ("name", "string", False),
+        ("saturdayEndTime", "time", False),
+        ("saturdayStartTime", "time", False),
+        ("sundayEndTime", "time", False),
+        ("sundayStartTime", "time", False),
+        ("thursdayEndTime", "time", False),
+        ("thursdayStartTime", "time", False),
+        ("timeZoneId", "string", False),
+        ("tuesdayEndTime", "time", False),
+        ("tuesdayStartTime", "time", False),
+        ("wednesdayEndTime", "time", False),
+        ("wednesdayStartTime", "time", False),
+    ),
+    "BusinessHoursSettings": _META
+    + (
+        ("businessHours", "BusinessHoursEntry", True),
+        ("holidays", "Holiday", True),
+    ),
+    "EntitlementProcess": _META
+    + (
+        ("SObjectType", "string", False),
+        ("active", "boolean", False),
+        ("businessHours", "string", False),
+        ("description", "string", False),
+        ("entitlementRules", "EntitlementRule", True),
+        ("entryStartDateField", "string", False),
+        ("exitCriteriaBooleanFilter", "string", False),
+        ("exitCriteriaFilterItems", "FilterItem", True),
+        ("exitCriteriaFormula", "string", False),
+        ("isRecordTypeApplied", "boolean", False),
+        ("isVersionDefault", "boolean", False),
+        ("milestones", "EntitlementProcessMilestoneItem", True),
+        ("name", "string", False),
+        ("recordType", "string", False),
+        ("versionMaster", "string", False),
+        ("versionNotes", "string", False),
+        ("versionNumber", "int", False),
+    ),
+    "EntitlementProcessMilestoneItem": (
+        ("agreementType", "string", False),
+        ("businessHours", "string", False),
+        ("criteriaBooleanFilter", "string", False),
+        ("isDisplayedOnLinkedEntity", "boolean", False),
+        ("milestoneCompletionCriteria", "MilestoneCompletionCriteria", False),
+        ("milestoneCriteriaFilterItems", "FilterItem", True),
+        ("milestoneCriteriaFormula", "string", False),
+        ("milestoneName", "string", False),
+        ("milestonePauseCriteria", "MilestonePauseCriteria", False),
+        ("minutesCustomClass", "string", False),
+        ("minutesToComplete", "int", False),
+        ("successActions", "WorkflowActionReference", True),
+        ("timeTriggers", "EntitlementProcessMilestoneTimeTrigger", True),
+        ("useCriteriaStartTime", "boolean", False),
+    ),
+    "EntitlementProcessMilestoneTimeTrigger": (
+        ("actions", "WorkflowActionReference", True),
+        ("timeLength", "int", False),
+        ("workflowTimeTriggerUnit", "MilestoneTimeUnits", False),
+    ),
+    "EntitlementRule": (
+        ("criteriaBooleanFilter", "string", False),
+        ("criteriaFilterItems", "FilterItem", True),
+        ("entitlementName", "string", False),
+        ("order", "int", False),
+    ),
+    "EntitlementSettings": _META
+    + (
+        ("assetLookupLimitedToActiveEntitlementsOnAccount", "boolean", False),
+        ("assetLookupLimitedToActiveEntitlementsOnContact", "boolean", False),
+        ("assetLookupLimitedToSameAccount", "boolean", False),
+        ("assetLookupLimitedToSameContact", "boolean", False),
+        ("enableEntitlementVersioning", "boolean", False),
+        ("enableEntitlements", "boolean", False),
+        ("enableMilestoneFeedItem", "boolean", False),
+        ("enableMilestoneStoppedTime", "boolean", False),
+        ("entitlementLookupLimitedToActiveStatus", "boolean", False),
+        ("entitlementLookupLimitedToSameAccount", "boolean", False),
+        ("entitlementLookupLimitedToSameAsset", "boolean", False),
+        ("entitlementLookupLimitedToSameContact", "boolean", False),
+        ("ignoreMilestoneBusinessHours", "boolean", False),
+    ),
+    "EntitlementTemplate": _META
+    + (
+        ("businessHours", "string", False),
+        ("casesPerEntitlement", "int", False),
+        ("entitlementProcess", "string", False),
+        ("isPerIncident", "boolean", False),
+        ("term", "int", False),
+        ("type", "string", False),
+    ),
+    "FilterItem": (
+        ("field", "string", False),
+        ("operation", "FilterOperation", False),
+        ("value", "string", False),
+        ("valueField", "string", False),
+    ),
+    "Holiday": (
+        ("activityDate", "date", False),
+        ("businessHours", "string", True),
+        ("description", "string", False),
+        ("endTime", "time", False),
+        ("isRecurring", "boolean", False),
+        ("name", "string", False),
+        ("recurrenceDayOfMonth", "int", False),
+        ("recurrenceDayOfWeek", "string", True),
+        ("recurrenceDayOfWeekMask", "int", False),
+        ("recurrenceEndDate", "date", False),
+        ("recurrenceInstance", "string", False),
+        ("recurrenceInterval", "int", False),
+        ("recurrenceMonthOfYear", "string", False),
+        ("recurrenceStartDate", "date", False),
+        ("recurrenceType", "string", False),
+        ("startTime", "time", False),
+    ),
+    "Metadata": _META,
+    "MilestoneCompletionCriteria": (
+        ("criteriaBooleanFilter", "string", False),
+        ("criteriaObjectName", "string", False),
+        ("criteriaObjectType", "string", False),
+        ("milestoneCriteriaFilterItems", "FilterItem", True),
+        ("milestoneCriteriaFormula", "string", False),
+    ),
+    "MilestonePauseCriteria": (
+        ("criteriaBooleanFilter", "string", False),
+        ("milestoneCriteriaFilterItems", "FilterItem", True),
+        ("milestoneCriteriaFormula", "string", False),
+    ),
+    "MilestoneType": _META
+    + (
+        ("description", "string", False),
+        ("recurrenceType", "MilestoneTypeRecurrenceType", False),
+    ),
+    "WorkflowActionReference": (
+        ("name", "string", False),
+        ("type", "WorkflowActionType", False),
+    ),
+}
+
+ENUMERATIONS: Final[dict[str, tuple[str, ...]]] = {
+    "FilterOperation": (
+        "equals",
+        "notEqual",
+        "lessThan",
+        "greaterThan",
+        "lessOrEqual",
+        "greaterOrEqual",
+        "contains",
+        "notContain",
+        "startsWith",
+        "includes",
+        "excludes",
+        "within",
+    ),
+    "MilestoneTimeUnits": ("Minutes", "Hours", "Days"),
+    "MilestoneTypeRecurrenceType": ("none", "recursIndependently", "recursChained"),
+    "WorkflowActionType": (
+        "FieldUpdate",
+        "KnowledgePublish",
+        "Task",
+        "Alert",
+        "Send",
+        "OutboundMessage",
+        "FlowAction",
+        "FlowAutomation",
+    ),
+}
+
+# Holiday fields are xsd:string in the schema but Salesforce accepts only these values
+# (the Holiday object's picklists); a wrong one would fail the deploy, so it is refused.
+HOLIDAY_ENUMERATIONS: Final[dict[str, tuple[str, ...]]] = {
+    "recurrenceType": (
+        "RecursDaily",
+        "RecursEveryWeekday",
+        "RecursMonthly",
+        "RecursMonthlyNth",
+        "RecursWeekly",
+        "RecursYearly",
+        "RecursYearlyNth",
+    ),
+    "recurrenceInstance": ("First", "Second", "Third", "Fourth", "Last"),
+    "recurrenceMonthOfYear": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "recurrenceDayOfWeek": (
+        "Sunday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+    ),
+}
+
+# First API version that knows each Entitlement.settings element. Documented best
+# table: EntitlementSettings arrived in API 27.0 with the lookup-limit flags,
+# versioning in 28.0 (Salesforce's EntitlementSettings reference), and the three
+# milestone flags in 47.0 (absent from API-38 retrieves, present in API-47+ ones).
+ENTITLEMENT_SETTINGS_SINCE: Final[dict[str, float]] = {
+    "fullName": 27.0,
+    "module": 27.0,
+    "assetLookupLimitedToActiveEntitlementsOnAccount": 27.0,
+    "assetLookupLimitedToActiveEntitlementsOnContact": 27.0,
+    "assetLookupLimitedToSameAccount": 27.0,
+    "assetLookupLimitedToSameContact": 27.0,
+    "enableEntitlementVersioning": 28.0,
+    "enableEntitlements": 27.0,
+    "enableMilestoneFeedItem": 47.0,
+    "enableMilestoneStoppedTime": 47.0,
+    "entitlementLookupLimitedToActiveStatus": 27.0,
+    "entitlementLookupLimitedToSameAccount": 27.0,
+    "entitlementLookupLimitedToSameAsset": 27.0,
+    "entitlementLookupLimitedToSameContact": 27.0,
+    "ignoreMilestoneBusinessHours": 47.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _FileType:
+    folder: str
+    suffix: str  # metadata-API suffix; source format appends "-meta.xml"
+    root: str  # root element
+    package_type: str  # package.xml <name>
+
+
+_PROCESS = _FileType(
+    "entitlementProcesses", ".entitlementProcess", "EntitlementProcess", "EntitlementProcess"
+)
+_MILESTONE = _FileType("milestoneTypes", ".milestoneType", "MilestoneType", "MilestoneType")
+_TEMPLATE = _FileType(
+    "entitlementTemplates", ".entitlementTemplate", "EntitlementTemplate", "EntitlementTemplate"
+)
+_ENT_SETTINGS = _FileType("settings", "Entitlement.settings", "EntitlementSettings", "Settings")
+_BH_SETTINGS = _FileType("settings", "BusinessHours.settings", "BusinessHoursSettings", "Settings")
+_FILE_TYPES: Final = (_PROCESS, _MILESTONE, _TEMPLATE, _ENT_SETTINGS, _BH_SETTINGS)
+_TYPE_FOLDERS: Final = frozenset(t.folder for t in _FILE_TYPES)
+_META_SUFFIX: Final = "-meta.xml"
+_SOURCE_ROOT: Final = "force-app/main/default"
+_MDAPI_ROOT: Final = "src"
+
+# package.xml type names of folders we keep verbatim, for a generated package.xml.
+_PACKAGE_TYPES_BY_FOLDER: Final[dict[str, str]] = {
+    "settings": "Settings",
+    "standardValueSets": "StandardValueSet",
+    "globalValueSets": "GlobalValueSet",
+    "workflows": "Workflow",
+    "flows": "Flow",
+    "escalationRules": "EscalationRules",
+    "assignmentRules": "AssignmentRules",
+    "autoResponseRules": "AutoResponseRules",
+    "queues": "Queue",
+    "layouts": "Layout",
+    "quickActions": "QuickAction",
+    "emailservices": "EmailServicesFunction",
+}
+
+_DAY_NAMES: Final[dict[str, str]] = {
+    "mon": "monday",
+    "tue": "tuesday",
+    "wed": "wednesday",
+    "thu": "thursday",
+    "fri": "friday",
+    "sat": "saturday",
+    "sun": "sunday",
+}
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=False,
+        collect_ids=False,
+    )
+
+
+def _new_root(name: str) -> etree._Element:
+    return etree.Element(_q(name), nsmap=cast(Any, {None: METADATA_NS}))
+
+
+def _line(el: etree._Element) -> int | None:
+    line = getattr(el, "sourceline", None)
+    return line if isinstance(line, int) else None
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+def _namespace(el: etree._Element) -> str | None:
+    return etree.QName(el).namespace
+
+
+def _parse_xml(path: str, data: bytes) -> etree._Element:
+    """Parse a document safely; refuse DTDs (entity declarations) and bad XML."""
+    head = data[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in data:
+        raise InterchangeError(
+            path,
+            "the file declares a DTD or entities, which could expand without limit; refused",
+        )
+    try:
+        tree = etree.ElementTree(etree.fromstring(data, _parser()))
+    except etree.XMLSyntaxError as exc:
+        line = exc.lineno if exc.lineno else None
+        raise InterchangeError(path, f"not well-formed XML ({exc.msg})", line=line) from exc
+    info = tree.docinfo
+    if getattr(info, "doctype", "") or info.internalDTD is not None:
+        raise InterchangeError(
+            path,
+            "the file declares a DTD or entities, which could expand without limit; refused",
+        )
+    root = tree.getroot()
+    for el in root.iter():
+        if isinstance(el, etree._Entity):
+            raise InterchangeError(path, "the file uses entity references; refused", line=_line(el))
+    return root
+
+
+class _Doc:
+    """One file being read: its path for messages and the notes it produced."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.unknown_names: list[str] = []
+
+    def error(
+        self, el: etree._Element, message: str, element: str | None = None
+    ) -> InterchangeError:
+        return InterchangeError(self.path, message, line=_line(el), element=element or _local(el))
+
+
+@dataclass(slots=True)
+class _Split:
+    known: dict[str, list[etree._Element]]
+    unknown: list[UnknownElement]
+
+
+def _serialise(el: etree._Element) -> str:
+    return etree.tostring(el, encoding="unicode", with_tail=False)
+
+
+def _split(doc: _Doc, el: etree._Element, type_name: str, modelled: Iterable[str]) -> _Split:
+    """Sort the children of ``el`` into modelled elements and verbatim unknown ones."""
+    seq = {name: repeated for name, _, repeated in SEQUENCES[type_name]}
+    wanted = frozenset(modelled)
+    ns = _namespace(el)
+    known: dict[str, list[etree._Element]] = {}
+    unknown: list[UnknownElement] = []
+    last: str | None = None
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue  # comments and processing instructions
+        name = _local(child)
+        if name in wanted and _namespace(child) == ns:
+            if name in known and not seq[name]:
+                raise doc.error(child, "the element appears twice")
+            known.setdefault(name, []).append(child)
+            last = name
+        else:
+            unknown.append(UnknownElement(after=last, xml=_serialise(child)))
+            doc.unknown_names.append(name)
+    return _Split(known, unknown)
+
+
+def _text(doc: _Doc, el: etree._Element) -> str:
+    for child in el:
+        if isinstance(child.tag, str):
+            raise doc.error(
+                el, f"expected a plain value, found the element <{_local(child)}> inside"
+            )
+    return el.text or ""
+
+
+_INT_RE = re.compile(r"[+-]?\d+")
+_TIME_RE = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?")
+
+
+def _to_bool(doc: _Doc, el: etree._Element) -> bool:
+    raw = _text(doc, el)
+    value = raw.strip()
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise doc.error(el, f"{raw!r} is not true or false")
+
+
+def _to_int(doc: _Doc, el: etree._Element) -> int:
+    raw = _text(doc, el)
+    value = raw.strip()
+    if not _INT_RE.fullmatch(value):
+        raise doc.error(el, f"{raw!r} is not a whole number")
+    number = int(value)
+    if not -(2**31) <= number < 2**31:
+        raise doc.error(el, f"{raw!r} is too large a number")
+    return number
+
+
+def _parse_time_text(value: str) -> time | None:
+    m = _TIME_RE.fullmatch(value.strip())
+    if m is None:
+        return None
+    h, mi, s = (int(g) for g in m.groups())
+    if h == 24 and mi == 0 and s == 0:
+        return time(0)
+    if h > 23 or mi > 59 or s > 59:
+        return None
+    return time(h, mi, s)
+
+
+def _to_time(doc: _Doc, el: etree._Element) -> tuple[time, str]:
+    raw = _text(doc, el)
+    parsed = _parse_time_text(raw)
+    if parsed is None:
+        raise doc.error(el, f"{raw!r} is not a time of day (hh:mm:ss)")
+    return parsed, raw
+
+
+def _to_date(doc: _Doc, el: etree._Element) -> date:
+    raw = _text(doc, el)
+    m = _DATE_RE.fullmatch(raw.strip())
+    try:
+        if m is None:
+            raise ValueError(raw)
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise doc.error(el, f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _to_enum(doc: _Doc, el: etree._Element, allowed: Sequence[str]) -> str:
+    raw = _text(doc, el)
+    value = raw.strip()
+    if value not in allowed:
+        raise doc.error(el, f"{raw!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+class _Fields:
+    """Typed access to the modelled children of one element."""
+
+    def __init__(self, doc: _Doc, parent: etree._Element, split: _Split) -> None:
+        self.doc = doc
+        self.parent = parent
+        self.split = split
+
+    def elements(self, name: str) -> list[etree._Element]:
+        return self.split.known.get(name, [])
+
+    def _one(self, name: str) -> etree._Element | None:
+        found = self.split.known.get(name)
+        return found[0] if found else None
+
+    def string(self, name: str) -> str | None:
+        el = self._one(name)
+        return None if el is None else _text(self.doc, el)
+
+    def strings(self, name: str) -> list[str]:
+        return [_text(self.doc, el) for el in self.elements(name)]
+
+    def required(self, name: str) -> str:
+        value = self.string(name)
+        if value is None:
+            raise self.doc.error(self.parent, f"<{_local(self.parent)}> has no <{name}>")
+        return value
+
+    def boolean(self, name: str) -> bool | None:
+        el = self._one(name)
+        return None if el is None else _to_bool(self.doc, el)
+
+    def integer(self, name: str) -> int | None:
+        el = self._one(name)
+        return None if el is None else _to_int(self.doc, el)
+
+    def time_of_day(self, name: str) -> tuple[time, str] | None:
+        el = self._one(name)
+        return None if el is None else _to_time(self.doc, el)
+
+    def day(self, name: str) -> date | None:
+        el = self._one(name)
+        return None if el is None else _to_date(self.doc, el)
+
+    def enum(self, name: str, allowed: Sequence[str]) -> str | None:
+        el = self._one(name)
+        return None if el is None else _to_enum(self.doc, el, allowed)
+
+    def enums(self, name: str, allowed: Sequence[str]) -> list[str]:
+        return [_to_enum(self.doc, el, allowed) for el in self.elements(name)]
+
+
+def _fields(doc: _Doc, el: etree._Element, type_name: str, modelled: Iterable[str]) -> _Fields:
+    return _Fields(doc, el, _split(doc, el, type_name, modelled))
+
+
+# --------------------------------------------------------------------------- readers
+
+_FILTER_ITEM_FIELDS = ("field", "operation", "value", "valueField")
+_ACTION_FIELDS = ("name", "type")
+
+
+def _read_filter_item(doc: _Doc, el: etree._Element) -> FilterItem:
+    f = _fields(doc, el, "FilterItem", _FILTER_ITEM_FIELDS)
+    operation = f.enum("operation", ENUMERATIONS["FilterOperation"])
+    if operation is None:
+        raise doc.error(el, f"<{_local(el)}> has no <operation>")
+    return FilterItem(
+        field=f.required("field"),
+        operation=operation,
+        value=f.string("value"),
+        value_field=f.string("valueField"),
+        unknown=f.split.unknown,
+    )
+
+
+def _read_action(doc: _Doc, el: etree._Element) -> ActionReference:
+    f = _fields(doc, el, "WorkflowActionReference", _ACTION_FIELDS)
+    action_type = f.enum("type", ENUMERATIONS["WorkflowActionType"])
+    if action_type is None:
+        raise doc.error(el, f"<{_local(el)}> has no <type>")
+    return ActionReference(name=f.required("name"), type=action_type, unknown=f.split.unknown)
+
+
+def _read_time_trigger(doc: _Doc, el: etree._Element) -> MilestoneTimeTrigger:
+    f = _fields(
+        doc,
+        el,
+        "EntitlementProcessMilestoneTimeTrigger",
+        ("actions", "timeLength", "workflowTimeTriggerUnit"),
+    )
+    unit = f.enum("workflowTimeTriggerUnit", ENUMERATIONS["MilestoneTimeUnits"])
+    if unit is None:
+        raise doc.error(el, "<timeTriggers> has no <workflowTimeTriggerUnit>")
+    return MilestoneTimeTrigger(
+        time_length=f.integer("timeLength"),
+        unit=unit,
+        actions=[_read_action(doc, a) for a in f.elements("actions")],
+        unknown=f.split.unknown,
+    )
+
+
+_MILESTONE_ITEM_FIELDS = (
+    "agreementType",
+    "businessHours",
+    "criteriaBooleanFilter",
+    "isDisplayedOnLinkedEntity",
+    "milestoneCriteriaFilterItems",
+    "milestoneCriteriaFormula",
+    "milestoneName",
+    "minutesCustomClass",
+    "minutesToComplete",
+    "successActions",
+    "timeTriggers",
+    "useCriteriaStartTime",
+)
+
+
+def _read_milestone_item(doc: _Doc, el: etree._Element) -> ProcessMilestone:
+    f = _fields(doc, el, "EntitlementProcessMilestoneItem", _MILESTONE_ITEM_FIELDS)
+    return ProcessMilestone(
+        milestone_name=f.required("milestoneName"),
+        minutes_to_complete=f.integer("minutesToComplete"),
+        minutes_custom_class=f.string("minutesCustomClass"),
+        business_hours=f.string("businessHours"),
+        criteria_items=[
+            _read_filter_item(doc, e) for e in f.elements("milestoneCriteriaFilterItems")
+        ],
+        criteria_boolean_filter=f.string("criteriaBooleanFilter"),
+        criteria_formula=f.string("milestoneCriteriaFormula"),
+        use_criteria_start_time=f.boolean("useCriteriaStartTime"),
+        agreement_type=f.string("agreementType"),
+        is_displayed_on_linked_entity=f.boolean("isDisplayedOnLinkedEntity"),
+        success_actions=[_read_action(doc, e) for e in f.elements("successActions")],
+        time_triggers=[_read_time_trigger(doc, e) for e in f.elements("timeTriggers")],
+        unknown=f.split.unknown,
+    )
+
+
+_PROCESS_FIELDS = (
+    "fullName",
+    "SObjectType",
+    "active",
+    "businessHours",
+    "description",
+    "entryStartDateField",
+    "exitCriteriaBooleanFilter",
+    "exitCriteriaFilterItems",
+    "exitCriteriaFormula",
+    "isRecordTypeApplied",
+    "isVersionDefault",
+    "milestones",
+    "name",
+    "recordType",
+    "versionMaster",
+    "versionNotes",
+    "versionNumber",
+)
+_VERSION_RE = re.compile(r"(.*)_v(\d+)")
+
+
+def _read_process(
+    doc: _Doc, root: etree._Element, base: str, notes: list[str]
+) -> EntitlementProcessVersion:
+    f = _fields(doc, root, "EntitlementProcess", _PROCESS_FIELDS)
+    m = _VERSION_RE.fullmatch(base)
+    from_file: list[str] = []
+    name = f.string("name")
+    if name is None:
+        name = unquote(m.group(1) if m else base)
+        from_file.append("name")
+    number = f.integer("versionNumber")
+    if number is None and m is not None:
+        number = int(m.group(2))
+        from_file.append("version_number")
+        notes.append(f"{doc.path}: version number {number} taken from the file name")
+    elif number is not None and m is not None and int(m.group(2)) != number:
+        notes.append(
+            f"{doc.path}: the file name says version {int(m.group(2))} "
+            f"but <versionNumber> says {number}; {number} is used"
+        )
+    return EntitlementProcessVersion(
+        name=name,
+        version_number=number,
+        is_version_default=f.boolean("isVersionDefault"),
+        version_master=f.string("versionMaster"),
+        version_notes=f.string("versionNotes"),
+        active=f.boolean("active"),
+        sobject_type=f.string("SObjectType"),
+        description=f.string("description"),
+        business_hours=f.string("businessHours"),
+        entry_start_date_field=f.string("entryStartDateField"),
+        exit_criteria_items=[
+            _read_filter_item(doc, e) for e in f.elements("exitCriteriaFilterItems")
+        ],
+        exit_criteria_boolean_filter=f.string("exitCriteriaBooleanFilter"),
+        exit_criteria_formula=f.string("exitCriteriaFormula"),
+        is_record_type_applied=f.boolean("isRecordTypeApplied"),
+        record_type=f.string("recordType"),
+        milestones=[_read_milestone_item(doc, e) for e in f.elements("milestones")],
+        file_name=base,
+        full_name=f.string("fullName"),
+        unknown=f.split.unknown,
+        from_file_name=from_file,
+    )
+
+
+def _read_milestone_type(doc: _Doc, root: etree._Element, base: str) -> MilestoneType:
+    f = _fields(doc, root, "MilestoneType", ("fullName", "description", "recurrenceType"))
+    return MilestoneType(
+        name=unquote(base),
+        description=f.string("description"),
+        recurrence_type=f.enum("recurrenceType", ENUMERATIONS["MilestoneTypeRecurrenceType"]),
+        full_name=f.string("fullName"),
+        unknown=f.split.unknown,
+        file_name=base,
+    )
+
+
+_TEMPLATE_FIELDS = (
+    "fullName",
+    "businessHours",
+    "casesPerEntitlement",
+    "entitlementProcess",
+    "isPerIncident",
+    "term",
+    "type",
+)
+
+
+def _read_template(doc: _Doc, root: etree._Element, base: str) -> EntitlementTemplate:
+    f = _fields(doc, root, "EntitlementTemplate", _TEMPLATE_FIELDS)
+    return EntitlementTemplate(
+        name=unquote(base),
+        business_hours=f.string("businessHours"),
+        cases_per_entitlement=f.integer("casesPerEntitlement"),
+        entitlement_process=f.string("entitlementProcess"),
+        is_per_incident=f.boolean("isPerIncident"),
+        term=f.integer("term"),
+        type=f.string("type"),
+        full_name=f.string("fullName"),
+        unknown=f.split.unknown,
+        file_name=base,
+    )
+
+
+_SETTINGS_FLAGS: Final = tuple(
+    name for name, kind, _ in SEQUENCES["EntitlementSettings"] if kind == "boolean"
+)
+
+
+def _read_entitlement_settings(doc: _Doc, root: etree._Element) -> EntitlementSettings:
+    split = _split(doc, root, "EntitlementSettings", _SETTINGS_FLAGS)
+    flags: dict[str, bool] = {}
+    for child in root:
+        if (
+            isinstance(child.tag, str)
+            and _local(child) in split.known
+            and child in split.known[_local(child)]
+        ):
+            flags[_local(child)] = _to_bool(doc, child)
+    return EntitlementSettings(flags=flags, unknown=split.unknown)
+
+
+_BH_TIME_FIELDS: Final = tuple(
+    f"{day}{edge}Time" for day in _DAY_NAMES.values() for edge in ("Start", "End")
+)
+_BH_FIELDS: Final = ("active", "default", "name", "timeZoneId", *_BH_TIME_FIELDS)
+
+
+def _read_business_hours(doc: _Doc, el: etree._Element) -> BusinessHours:
+    f = _fields(doc, el, "BusinessHoursEntry", _BH_FIELDS)
+    name = f.required("name")
+    windows: list[BusinessHoursWindow] = []
+    xml_times: dict[str, str] = {}
+    for key, day in _DAY_NAMES.items():
+        start = f.time_of_day(f"{day}StartTime")
+        end = f.time_of_day(f"{day}EndTime")
+        if (start is None) != (end is None):
+            missing = f"{day}EndTime" if end is None else f"{day}StartTime"
+            raise doc.error(
+                el,
+                f"business hours {name!r} have a {day} start or end time without the other",
+                missing,
+            )
+        if start is None or end is None:
+            continue
+        xml_times[f"{day}StartTime"] = start[1]
+        xml_times[f"{day}EndTime"] = end[1]
+        # 00:00 as the end is midnight at the end of the day (00:00-00:00 = 24 hours).
+        windows.append(BusinessHoursWindow(key, start[0], None if end[0] == time(0) else end[0]))
+    default = f.boolean("default")
+    return BusinessHours(
+        name=name,
+        time_zone=f.string("timeZoneId") or "",
+        active=f.boolean("active"),
+        default=bool(default),
+        windows=windows,
+        xml_times=xml_times,
+        unknown=f.split.unknown,
+    )
+
+
+_HOLIDAY_FIELDS: Final = tuple(name for name, _, _ in SEQUENCES["Holiday"])
+
+
+def _read_holiday(doc: _Doc, el: etree._Element) -> Holiday:
+    f = _fields(doc, el, "Holiday", _HOLIDAY_FIELDS)
+    xml_times: dict[str, str] = {}
+    start = f.time_of_day("startTime")
+    end = f.time_of_day("endTime")
+    if start is not None:
+        xml_times["startTime"] = start[1]
+    if end is not None:
+        xml_times["endTime"] = end[1]
+    return Holiday(
+        name=f.required("name"),
+        description=f.string("description"),
+        activity_date=f.day("activityDate"),
+        start_time=None if start is None else start[0],
+        end_time=None if end is None else end[0],
+        is_recurring=f.boolean("isRecurring"),
+        recurrence_type=f.enum("recurrenceType", HOLIDAY_ENUMERATIONS["recurrenceType"]),
+        recurrence_interval=f.integer("recurrenceInterval"),
+        recurrence_day_of_month=f.integer("recurrenceDayOfMonth"),
+        recurrence_day_of_week=f.enums(
+            "recurrenceDayOfWeek", HOLIDAY_ENUMERATIONS["recurrenceDayOfWeek"]
+        ),
+        recurrence_day_of_week_mask=f.integer("recurrenceDayOfWeekMask"),
+        recurrence_instance=f.enum(
+            "recurrenceInstance", HOLIDAY_ENUMERATIONS["recurrenceInstance"]
+        ),
+        recurrence_month_of_year=f.enum(
+            "recurrenceMonthOfYear", HOLIDAY_ENUMERATIONS["recurrenceMonthOfYear"]
+        ),
+        recurrence_start_date=f.day("recurrenceStartDate"),
+        recurrence_end_date=f.day("recurrenceEndDate"),
+        business_hours=f.strings("businessHours"),
+        xml_times=xml_times,
+        unknown=f.split.unknown,
+    )
+
+
+def _read_business_hours_settings(
+    doc: _Doc, root: etree._Element, project: MetadataProject
+) -> None:
+    split = _split(doc, root, "BusinessHoursSettings", ("businessHours", "holidays"))
+    project.business_hours_settings_present = True
+    project.business_hours_settings_unknown = split.unknown
+    project.business_hours.extend(
+        _read_business_hours(doc, e) for e in split.known.get("businessHours", [])
+    )
+    project.holidays.extend(_read_holiday(doc, e) for e in split.known.get("holidays", []))
+
+
+# --------------------------------------------------------------------------- project layout
+
+
+@dataclass(frozen=True, slots=True)
+class _Located:
+    file_type: _FileType
+    root: str  # folder holding the type folder ('' = top)
+    base: str  # file name without suffix
+    source_format: bool
+
+
+def _locate(path: str) -> _Located | None:
+    """The modelled type of a project file, from its folder and suffix."""
+    parts = path.split("/")
+    if len(parts) < 2 or parts[-2] not in _TYPE_FOLDERS:
+        return None
+    file_name = parts[-1]
+    source_format = file_name.endswith(_META_SUFFIX)
+    plain = file_name[: -len(_META_SUFFIX)] if source_format else file_name
+    for ft in _FILE_TYPES:
+        if parts[-2] != ft.folder:
+            continue
+        if ft.folder == "settings":
+            if plain == ft.suffix:
+                return _Located(ft, "/".join(parts[:-2]), plain, source_format)
+        elif plain.endswith(ft.suffix) and len(plain) > len(ft.suffix):
+            return _Located(ft, "/".join(parts[:-2]), plain[: -len(ft.suffix)], source_format)
+    return None
+
+
+def _check_root(doc: _Doc, root: etree._Element, ft: _FileType) -> None:
+    name = _local(root)
+    if name != ft.root:
+        article = "an" if ft.suffix.lstrip(".")[:1].lower() in "aeiou" else "a"
+        raise InterchangeError(
+            doc.path,
+            f"{article} {ft.suffix} file must hold <{ft.root}>, found <{name}>",
+            line=_line(root),
+            element=name,
+        )
+    ns = _namespace(root)
+    if ns not in (METADATA_NS, None):
+        raise InterchangeError(
+            doc.path,
+            f"<{name}> is in the namespace {ns!r}, not Salesforce's {METADATA_NS!r}",
+            line=_line(root),
+            element=name,
+        )
+
+
+def _package_version(path: str, data: bytes, notes: list[str]) -> str | None:
+    try:
+        root = _parse_xml(path, data)
+    except InterchangeError as exc:
+        notes.append(f"{exc} (package.xml kept verbatim, its API version not read)")
+        return None
+    for child in root:
+        if isinstance(child.tag, str) and _local(child) == "version":
+            return (child.text or "").strip() or None
+    return None
+
+
+def _sfdx_version(data: bytes) -> str | None:
+    m = re.search(rb'"sourceApiVersion"\s*:\s*"([0-9.]+)"', data)
+    return m.group(1).decode() if m else None
+
+
+def read_project(
+    source: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    *,
+    limits: SourceLimits | None = None,
+) -> tuple[MetadataProject, list[str]]:
+    """Read a Salesforce metadata project (folder or zip, either layout).
+
+    Returns the project and notes for the import summary (unknown elements kept, files
+    kept verbatim, values taken from file names). Raises :class:`InterchangeError`
+    naming file, line and element for bad input, and :class:`InterchangeCancelled`
+    when ``cancelled()`` turns true (checked between files). ``progress(done, total)``
+    is called after each file.
+    """
+    files = list(iter_source_files(source, limits or SourceLimits()))
+    total = len(files)
+    notes: list[str] = []
+    project = MetadataProject()
+    located: list[tuple[int, _Located]] = [
+        (i, loc) for i, f in enumerate(files) if (loc := _locate(f.path)) is not None
+    ]
+    roots = Counter(loc.root for _, loc in located)
+    package_paths = [f.path for f in files if PurePosixPath(f.path).name == "package.xml"]
+    if located:
+        project.root = roots.most_common(1)[0][0]
+        sources = sum(1 for _, loc in located if loc.source_format)
+        project.layout = "source" if sources * 2 > len(located) else "mdapi"
+    elif package_paths:
+        project.root = str(PurePosixPath(min(package_paths, key=lambda p: p.count("/"))).parent)
+        project.layout = "mdapi"
+    else:
+        is_source = any(
+            f.path.startswith("force-app/") or f.path == "sfdx-project.json" for f in files
+        )
+        project.layout = "source" if is_source else "mdapi"
+        project.root = _SOURCE_ROOT if is_source else _MDAPI_ROOT
+    if project.root == ".":
+        project.root = ""
+    if len(roots) > 1:
+        notes.append(
+            "metadata found in several folders ("
+            + ", ".join(sorted(r or "." for r in roots))
+            + f"); {project.root or '.'} is used as the project root when writing"
+        )
+    by_index = dict(located)
+    kept: list[str] = []
+    unknown_notes: list[str] = []
+    for done, sf in enumerate(files, start=1):
+        if cancelled is not None and cancelled():
+            raise InterchangeCancelled(f"reading {source.name} was cancelled")
+        data = sf.read()
+        loc = by_index.get(done - 1)
+        if loc is None:
+            project.other_files.append(OtherMetadataFile(sf.path, data))
+            kept.append(sf.path)
+            name = PurePosixPath(sf.path).name
+            if name == "package.xml" and sf.path in package_paths:
+                root_package = f"{project.root}/package.xml" if project.root else "package.xml"
+                if sf.path == root_package or project.api_version is None:
+                    project.api_version = (
+                        _package_version(sf.path, data, notes) or project.api_version
+                    )
+            elif name == "sfdx-project.json" and project.api_version is None:
+                project.api_version = _sfdx_version(data)
+        else:
+            doc = _Doc(sf.path)
+            root = _parse_xml(sf.path, data)
+            _check_root(doc, root, loc.file_type)
+            _read_file(doc, root, loc, project, notes)
+            if doc.unknown_names:
+                names = ", ".join(f"<{n}>" for n in dict.fromkeys(doc.unknown_names))
+                unknown_notes.append(
+                    f"{sf.path}: kept {len(doc.unknown_names)} element(s) the model does not "
+                    f"know verbatim: {names}"
+                )
+        if progress is not None:
+            progress(done, total)
+    notes.extend(unknown_notes)
+    notes.extend(_kept_notes(kept))
+    return project, notes
+
+
+def _read_file(
+    doc: _Doc, root: etree._Element, loc: _Located, project: MetadataProject, notes: list[str]
+) -> None:
+    ft = loc.file_type
+    if ft is _PROCESS:
+        project.processes.append(_read_process(doc, root, loc.base, notes))
+    elif ft is _MILESTONE:
+        project.milestone_types.append(_read_milestone_type(doc, root, loc.base))
+    elif ft is _TEMPLATE:
+        project.templates.append(_read_template(doc, root, loc.base))
+    elif ft is _ENT_SETTINGS:
+        if project.entitlement_settings is not None:
+            raise InterchangeError(doc.path, "a second Entitlement.settings file in the project")
+        project.entitlement_settings = _read_entitlement_settings(doc, root)
+    else:
+        if project.business_hours_settings_present:
+            raise InterchangeError(doc.path, "a second BusinessHours.settings file in the project")
+        _read_business_hours_settings(doc, root, project)
+
+
+def _kept_notes(paths: list[str]) -> list[str]:
+    by_folder: dict[str, list[str]] = {}
+    for p in paths:
+        pp = PurePosixPath(p)
+        by_folder.setdefault(str(pp.parent), []).append(pp.name)
+    out: list[str] = []
+    for folder, names in by_folder.items():
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        where = "the top folder" if folder == "." else folder
+        out.append(f"kept verbatim, type not modelled: {len(names)} file(s) in {where} ({shown})")
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+_Value = str | Callable[[etree._Element], None]
+
+
+def _q(name: str) -> str:
+    return f"{{{METADATA_NS}}}{name}"
+
+
+def _emit(
+    parent: etree._Element,
+    type_name: str,
+    values: Mapping[str, Sequence[_Value] | _Value | None],
+    unknown: Sequence[UnknownElement],
+) -> None:
+    """Append children in the XSD sequence order, with unknown elements put back after
+    the modelled element they followed."""
+    seq = [name for name, _, _ in SEQUENCES[type_name]]
+    placed = set(seq)
+
+    def put_unknown(after: str | None) -> None:
+        for u in unknown:
+            if u.after == after:
+                parent.append(_unknown_element(u))
+
+    put_unknown(None)
+    for name in seq:
+        raw = values.get(name)
+        items: Sequence[_Value]
+        if raw is None:
+            items = ()
+        elif isinstance(raw, str) or callable(raw):
+            items = (raw,)
+        else:
+            items = raw
+        for item in items:
+            child = etree.SubElement(parent, _q(name))
+            if isinstance(item, str):
+                child.text = item
+            else:
+                item(child)
+        put_unknown(name)
+    for u in unknown:
+        if u.after is not None and u.after not in placed:
+            parent.append(_unknown_element(u))
+
+
+def _unknown_element(u: UnknownElement) -> etree._Element:
+    try:
+        return etree.fromstring(u.xml.encode("utf-8"), _parser())
+    except etree.XMLSyntaxError as exc:
+        raise InterchangeError(
+            "", f"a kept element is not XML any more ({exc.msg}): {u.xml[:80]!r}"
+        ) from exc
+
+
+def _b(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
+def _i(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _d(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _t(value: time | None, kept: str | None) -> str | None:
+    """A time as kept from the file when it still means the same, else canonical."""
+    if value is None:
+        return None
+    if kept is not None and _parse_time_text(kept) == value:
+        return kept
+    return f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.000Z"
+
+
+def _filter_item(item: FilterItem) -> Callable[[etree._Element], None]:
+    def fill(el: etree._Element) -> None:
+        _emit(
+            el,
+            "FilterItem",
+            {
+                "field": item.field,
+                "operation": item.operation,
+                "value": item.value,
+                "valueField": item.value_field,
+            },
+            item.unknown,
+        )
+
+    return fill
+
+
+def _action(action: ActionReference) -> Callable[[etree._Element], None]:
+    def fill(el: etree._Element) -> None:
+        _emit(
+            el,
+            "WorkflowActionReference",
+            {"name": action.name, "type": action.type},
+            action.unknown,
+        )
+
+    return fill
+
+
+def _time_trigger(trigger: MilestoneTimeTrigger) -> Callable[[etree._Element], None]:
+    def fill(el: etree._Element) -> None:
+        _emit(
+            el,
+            "EntitlementProcessMilestoneTimeTrigger",
+            {
+                "actions": [_action(a) for a in trigger.actions],
+                "timeLength": _i(trigger.time_length),
+                "workflowTimeTriggerUnit": trigger.unit,
+            },
+            trigger.unknown,
+        )
+
+    return fill
+
+
+def _milestone_item(m: ProcessMilestone) -> Callable[[etree._Element], None]:
+    def fill(el: etree._Element) -> None:
+        _emit(
+            el,
+            "EntitlementProcessMilestoneItem",
+            {
+                "agreementType": m.agreement_type,
+                "businessHours": m.business_hours,
+                "criteriaBooleanFilter": m.criteria_boolean_filter,
+                "isDisplayedOnLinkedEntity": _b(m.is_displayed_on_linked_entity),
+                "milestoneCriteriaFilterItems": [_filter_item(i) for i in m.criteria_items],
+                "milestoneCriteriaFormula": m.criteria_formula,
+                "milestoneName": m.milestone_name,
+                "minutesCustomClass": m.minutes_custom_class,
+                "minutesToComplete": _i(m.minutes_to_complete),
+                "successActions": [_action(a) for a in m.success_actions],
+                "timeTriggers": [_time_trigger(t) for t in m.time_triggers],
+                "useCriteriaStartTime": _b(m.use_criteria_start_time),
+            },
+            m.unknown,
+        )
+
+    return fill
+
+
+def _file_name_parts(p: EntitlementProcessVersion) -> tuple[str | None, int | None]:
+    if p.file_name is None:
+        return None, None
+    m = _VERSION_RE.fullmatch(p.file_name)
+    return (unquote(m.group(1)), int(m.group(2))) if m else (unquote(p.file_name), None)
+
+
+def _process_root(p: EntitlementProcessVersion) -> etree._Element:
+    root = _new_root("EntitlementProcess")
+    file_base, file_number = _file_name_parts(p)
+    name: str | None = p.name
+    if "name" in p.from_file_name and p.name == file_base:
+        name = None
+    number = _i(p.version_number)
+    if "version_number" in p.from_file_name and p.version_number == file_number:
+        number = None
+    _emit(
+        root,
+        "EntitlementProcess",
+        {
+            "fullName": p.full_name,
+            "SObjectType": p.sobject_type,
+            "active": _b(p.active),
+            "businessHours": p.business_hours,
+            "description": p.description,
+            "entryStartDateField": p.entry_start_date_field,
+            "exitCriteriaBooleanFilter": p.exit_criteria_boolean_filter,
+            "exitCriteriaFilterItems": [_filter_item(i) for i in p.exit_criteria_items],
+            "exitCriteriaFormula": p.exit_criteria_formula,
+            "isRecordTypeApplied": _b(p.is_record_type_applied),
+            "isVersionDefault": _b(p.is_version_default),
+            "milestones": [_milestone_item(m) for m in p.milestones],
+            "name": name,
+            "recordType": p.record_type,
+            "versionMaster": p.version_master,
+            "versionNotes": p.version_notes,
+            "versionNumber": number,
+        },
+        p.unknown,
+    )
+    return root
+
+
+def _milestone_type_root(mt: MilestoneType) -> etree._Element:
+    root = _new_root("MilestoneType")
+    _emit(
+        root,
+        "MilestoneType",
+        {
+            "fullName": mt.full_name,
+            "description": mt.description,
+            "recurrenceType": mt.recurrence_type,
+        },
+        mt.unknown,
+    )
+    return root
+
+
+def _template_root(t: EntitlementTemplate) -> etree._Element:
+    root = _new_root("EntitlementTemplate")
+    _emit(
+        root,
+        "EntitlementTemplate",
+        {
+            "fullName": t.full_name,
+            "businessHours": t.business_hours,
+            "casesPerEntitlement": _i(t.cases_per_entitlement),
+            "entitlementProcess": t.entitlement_process,
+            "isPerIncident": _b(t.is_per_incident),
+            "term": _i(t.term),
+            "type": t.type,
+        },
+        t.unknown,
+    )
+    return root
+
+
+def _settings_root(s: EntitlementSettings) -> etree._Element:
+    root = _new_root("EntitlementSettings")
+    known = {name for name, _, _ in SEQUENCES["EntitlementSettings"]}
+    values: dict[str, _Value | None] = {k: _b(v) for k, v in s.flags.items() if k in known}
+    _emit(root, "EntitlementSettings", values, s.unknown)
+    for k, v in s.flags.items():  # flags the schema does not know: kept, never dropped
+        if k not in known:
+            etree.SubElement(root, _q(k)).text = "true" if v else "false"
+    return root
+
+
+def business_hours_times(bh: BusinessHours) -> dict[str, str]:
+    """The ``<dayStartTime>``/``<dayEndTime>`` values of business hours, as Salesforce
+    holds them (one window per weekday, end 00:00 = midnight).
+
+    Raises ``ValueError`` naming the day for a split shift or an overnight window.
+    """
+    out: dict[str, str] = {}
+    for key in WEEKDAYS:
+        day = _DAY_NAMES[key]
+        windows = [w for w in bh.windows if w.weekday == key]
+        if not windows:
+            continue
+        if len(windows) > 1:
+            raise ValueError(
+                f"business hours {bh.name!r} have {len(windows)} windows on {day.capitalize()}"
+            )
+        w = windows[0]
+        if w.end is not None and w.end < w.start:
+            raise ValueError(
+                f"business hours {bh.name!r} have an overnight window on {day.capitalize()} "
+                f"({w.start:%H:%M}-{w.end:%H:%M})"
+            )
+        start = _t(w.start, bh.xml_times.get(f"{day}StartTime"))
+        end = _t(w.end or time(0), bh.xml_times.get(f"{day}EndTime"))
+        assert start is not None and end is not None
+        out[f"{day}StartTime"] = start
+        out[f"{day}EndTime"] = end
+    return out
+
+
+def _business_hours_entry(bh: BusinessHours, path: str) -> Callable[[etree._Element], None]:
+    try:
+        times = business_hours_times(bh)
+    except ValueError as exc:
+        raise InterchangeError(
+            path,
+            f"{exc}, which Salesforce cannot hold; run the pre-flight check",
+            element="businessHours",
+        ) from None
+
+    def fill(el: etree._Element) -> None:
+        values: dict[str, _Value | None] = {
+            "active": _b(bh.active),
+            "default": _b(bh.default),
+            "name": bh.name,
+            "timeZoneId": bh.time_zone or None,
+        }
+        values.update(times)
+        _emit(el, "BusinessHoursEntry", values, bh.unknown)
+
+    return fill
+
+
+def _holiday(h: Holiday, path: str) -> Callable[[etree._Element], None]:
+    if h.national_country:
+        raise InterchangeError(
+            path,
+            f"holiday {h.name!r} follows the national calendar of {h.national_country}, which "
+            "Salesforce cannot hold; run the pre-flight check",
+            element="holidays",
+        )
+
+    def fill(el: etree._Element) -> None:
+        _emit(
+            el,
+            "Holiday",
+            {
+                "activityDate": _d(h.activity_date),
+                "businessHours": list(h.business_hours),
+                "description": h.description,
+                "endTime": _t(h.end_time, h.xml_times.get("endTime")),
+                "isRecurring": _b(h.is_recurring),
+                "name": h.name,
+                "recurrenceDayOfMonth": _i(h.recurrence_day_of_month),
+                "recurrenceDayOfWeek": list(h.recurrence_day_of_week),
+                "recurrenceDayOfWeekMask": _i(h.recurrence_day_of_week_mask),
+                "recurrenceEndDate": _d(h.recurrence_end_date),
+                "recurrenceInstance": h.recurrence_instance,
+                "recurrenceInterval": _i(h.recurrence_interval),
+                "recurrenceMonthOfYear": h.recurrence_month_of_year,
+                "recurrenceStartDate": _d(h.recurrence_start_date),
+                "recurrenceType": h.recurrence_type,
+                "startTime": _t(h.start_time, h.xml_times.get("startTime")),
+            },
+            h.unknown,
+        )
+
+    return fill
+
+
+def _bh_settings_root(project: MetadataProject, path: str) -> etree._Element:
+    root = _new_root("BusinessHoursSettings")
+    _emit(
+        root,
+        "BusinessHoursSettings",
+        {
+            "businessHours": [
+                _business_hours_entry(b, path) for b in project.business_hours if not b.placeholder
+            ],
+            "holidays": [_holiday(h, path) for h in project.holidays],
+        },
+        project.business_hours_settings_unknown,
+    )
+    return root
+
+
+def _serialise_document(root: etree._Element) -> bytes:
+    etree.indent(root, space="    ")
+    return _XML_DECLARATION + etree.tostring(root, encoding="unicode").encode("utf-8") + b"\n"
+
+
+_FILE_NAME_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|%]')
+
+
+def encode_file_name(name: str) -> str:
+    """A record name as a file base name: characters a file name cannot hold are
+    percent-encoded (read back with ``urllib.parse.unquote``)."""
+    return _FILE_NAME_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), name)
+
+
+def process_file_base(p: EntitlementProcessVersion) -> str:
+    """The file base name of a process version: as read, else ``name`` lowercased
+    (Salesforce's NameNorm) plus ``_vN`` when the version has a number."""
+    if p.file_name:
+        return p.file_name
+    base = encode_file_name(p.name.lower())
+    return f"{base}_v{p.version_number}" if p.version_number is not None else base
+
+
+def _check_base(base: str, what: str) -> str:
+    if not base or base in (".", "..") or "/" in base or "\\" in base or "\x00" in base:
+        raise InterchangeError(base or "(empty)", f"{what} cannot be used as a file name")
+    return base
+
+
+def _convert_other_path(
+    path: str, old_root: str, new_root: str, to_layout: str, others: set[str]
+) -> str:
+    prefix = f"{old_root}/" if old_root else ""
+    if old_root and not path.startswith(prefix):
+        return path
+    rel = path[len(prefix) :]
+    if to_layout == "source":
+        if "/" in rel and not rel.endswith(_META_SUFFIX) and f"{path}{_META_SUFFIX}" not in others:
+            rel += _META_SUFFIX
+    elif rel.endswith(_META_SUFFIX) and path[: -len(_META_SUFFIX)] not in others:
+        rel = rel[: -len(_META_SUFFIX)]
+    return f"{new_root}/{rel}" if new_root else rel
+
+
+def _member_of(path: str) -> tuple[str, str] | None:
+    """(package type, member) of a kept file, for a generated package.xml."""
+    parts = path.split("/")
+    if len(parts) < 2 or parts[-2] not in _PACKAGE_TYPES_BY_FOLDER:
+        return None
+    name = parts[-1]
+    if name.endswith(_META_SUFFIX):
+        name = name[: -len(_META_SUFFIX)]
+    return _PACKAGE_TYPES_BY_FOLDER[parts[-2]], name.rsplit(".", 1)[0]
+
+
+def _package_xml(members: Mapping[str, Iterable[str]], api_version: str) -> bytes:
+    root = _new_root("Package")
+    for type_name in sorted(members):
+        types = etree.SubElement(root, _q("types"))
+        for member in sorted(set(members[type_name])):
+            etree.SubElement(types, _q("members")).text = member
+        etree.SubElement(types, _q("name")).text = type_name
+    etree.SubElement(root, _q("version")).text = api_version
+    return _serialise_document(root)
+
+
+def _package_covers(data: bytes, members: Mapping[str, Iterable[str]], api_version: str) -> bool:
+    try:
+        root = _parse_xml("package.xml", data)
+    except InterchangeError:
+        return False
+    listed: dict[str, set[str]] = {}
+    version = None
+    for child in root:
+        if not isinstance(child.tag, str):
+            continue
+        if _local(child) == "version":
+            version = (child.text or "").strip()
+        elif _local(child) == "types":
+            names = [c for c in child if isinstance(c.tag, str) and _local(c) == "name"]
+            if names:
+                type_name = (names[0].text or "").strip()
+                listed.setdefault(type_name, set()).update(
+                    (c.text or "").strip()
+                    for c in child
+                    if isinstance(c.tag, str) and _local(c) == "members"
+                )
+    if version != api_version:
+        return False
+    for type_name, wanted in members.items():
+        have = listed.get(type_name, set())
+        if "*" not in have and not set(wanted) <= have:
+            return False
+    return True
+
+
+def write_project(
+    project: MetadataProject,
+    out_dir: Path,
+    layout: Literal["mdapi", "source"] | str = "mdapi",
+    api_version: str | None = None,
+) -> list[Path]:
+    """Write a project as Salesforce metadata files under ``out_dir``; returns the files.
+
+    Type folders go under ``project.root`` when the layout is the one read, else under
+    ``src`` (mdapi) or ``force-app/main/default`` (source). Files keep the names they
+    were read with; elements follow the XSD order with unknown elements put back where
+    they were; 4-space indentation. Kept files (:class:`OtherMetadataFile`) are written
+    verbatim (moved to the new root, ``-meta.xml`` added or removed, on a layout
+    change). For mdapi a ``package.xml`` is written: the original when it still lists
+    everything written at ``api_version``, else a generated one. Placeholder records
+    are not written. Raises :class:`InterchangeError` for what Salesforce cannot hold
+    (split shifts, overnight windows, national holidays) instead of dropping it.
+    """
+    if layout not in ("mdapi", "source"):
+        raise ValueError(f"layout must be 'mdapi' or 'source', not {layout!r}")
+    version = api_version or project.api_version or API_VERSION_DEFAULT
+    if project.layout == layout:
+        root_dir = project.root
+    else:
+        root_dir = _SOURCE_ROOT if layout == "source" else _MDAPI_ROOT
+    suffix_tail = _META_SUFFIX if layout == "source" else ""
+    documents: dict[str, bytes] = {}
+    members: dict[str, list[str]] = {}
+
+    def rel(folder: str, file_name: str) -> str:
+        inner = f"{folder}/{file_name}{suffix_tail}"
+        return f"{root_dir}/{inner}" if root_dir else inner
+
+    def add(path: str, content: bytes) -> None:
+        if path in documents:
+            raise InterchangeError(path, "two records would be written to this same file")
+        documents[path] = content
+
+    for p in project.processes:
+        if p.placeholder:
+            continue
+        base = _check_base(process_file_base(p), f"the process name {p.name!r}")
+        add(rel(_PROCESS.folder, base + _PROCESS.suffix), _serialise_document(_process_root(p)))
+        members.setdefault(_PROCESS.package_type, []).append(base)
+    for mt in project.milestone_types:
+        if mt.placeholder:
+            continue
+        base = _check_base(
+            mt.file_name or encode_file_name(mt.name), f"the milestone type name {mt.name!r}"
+        )
+        add(
+            rel(_MILESTONE.folder, base + _MILESTONE.suffix),
+            _serialise_document(_milestone_type_root(mt)),
+        )
+        members.setdefault(_MILESTONE.package_type, []).append(base)
+    for t in project.templates:
+        if t.placeholder:
+            continue
+        base = _check_base(t.file_name or encode_file_name(t.name), f"the template name {t.name!r}")
+        add(rel(_TEMPLATE.folder, base + _TEMPLATE.suffix), _serialise_document(_template_root(t)))
+        members.setdefault(_TEMPLATE.package_type, []).append(base)
+    if project.entitlement_settings is not None:
+        add(
+            rel("settings", _ENT_SETTINGS.suffix),
+            _serialise_document(_settings_root(project.entitlement_settings)),
+        )
+        members.setdefault("Settings", []).append("Entitlement")
+    has_bh = any(not b.placeholder for b in project.business_hours) or bool(project.holidays)
+    if project.business_hours_settings_present or has_bh:
+        path = rel("settings", _BH_SETTINGS.suffix)
+        add(path, _serialise_document(_bh_settings_root(project, path)))
+        members.setdefault("Settings", []).append("BusinessHours")
+
+    others = {o.path for o in project.other_files}
+    old_package = f"{project.root}/package.xml" if project.root else "package.xml"
+    original_package: bytes | None = None
+    for other in project.other_files:
+        if project.layout == "mdapi" and other.path == old_package:
+            original_package = other.content
+            continue
+        path = other.path
+        if project.layout != layout:
+            path = _convert_other_path(path, project.root, root_dir, layout, others)
+        member = _member_of(path)
+        if member is not None:
+            members.setdefault(member[0], []).append(member[1])
+        add(path, other.content)
+    if layout == "mdapi":
+        package_path = f"{root_dir}/package.xml" if root_dir else "package.xml"
+        if original_package is not None and _package_covers(original_package, members, version):
+            add(package_path, original_package)
+        else:
+            add(package_path, _package_xml(members, version))
+
+    written: list[Path] = []
+    for path, content in documents.items():
+        pure = PurePosixPath(path)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise InterchangeError(path, "the path would leave the output folder; not written")
+        target = out_dir.joinpath(*pure.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(target)
+    return written
+
+
+# --------------------------------------------------------------------------- pre-flight
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class PreflightIssue:
+    """Something that would fail (error) or surprise (warning) a deploy.
+
+    ``where`` names the file or record; ``fix`` names the function of this module that
+    repairs it automatically (``"strip_action_prefixes"``,
+    ``"drop_unsupported_settings"``, ``"plan_against_reference"``) or is ``None``.
+    """
+
+    severity: Severity
+    where: str
+    message: str
+    fix: str | None = None
+
+    @property
+    def file(self) -> str:
+        return self.where
+
+
+MAX_MILESTONES_PER_PROCESS: Final = 10
+MAX_PROCESSES: Final = 1000
+_NAME_LIMITS: Final = {
+    "process": 120,
+    "milestone type": 80,
+    "template": 80,
+    "business hours": 80,
+    "holiday": 80,
+}
+_NAME_REJECTED = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def _api_number(version: str | None) -> float | None:
+    if version is None:
+        return None
+    try:
+        return float(version)
+    except ValueError:
+        return None
+
+
+def _versions_by_name(
+    processes: Iterable[EntitlementProcessVersion],
+) -> dict[str, list[EntitlementProcessVersion]]:
+    out: dict[str, list[EntitlementProcessVersion]] = {}
+    for p in processes:
+        if not p.placeholder:
+            out.setdefault(_process_key(p), []).append(p)
+    return out
+
+
+def _process_key(p: EntitlementProcessVersion) -> str:
+    """Versions of one process share this key: the name, case-folded (Salesforce's
+    NameNorm is the lowercased name)."""
+    return p.name.casefold()
+
+
+def _name_issues(kind: str, name: str, where: str) -> list[PreflightIssue]:
+    issues: list[PreflightIssue] = []
+    if not name.strip():
+        issues.append(PreflightIssue("error", where, f"the {kind} has an empty name"))
+        return issues
+    bad = sorted(set(_NAME_REJECTED.findall(name)))
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        issues.append(
+            PreflightIssue(
+                "error",
+                where,
+                f"the {kind} name {name!r} holds characters a deploy rejects: {shown}",
+            )
+        )
+    if name != name.strip():
+        issues.append(
+            PreflightIssue("error", where, f"the {kind} name {name!r} begins or ends with a space")
+        )
+    limit = _NAME_LIMITS[kind]
+    if len(name) > limit:
+        issues.append(
+            PreflightIssue(
+                "error",
+                where,
+                f"the {kind} name is {len(name)} characters long; Salesforce allows {limit}",
+            )
+        )
+    return issues
+
+
+def _process_where(p: EntitlementProcessVersion) -> str:
+    return f"entitlementProcesses/{process_file_base(p)}"
+
+
+def preflight(
+    project: MetadataProject,
+    target_api_version: str = API_VERSION_DEFAULT,
+    reference: MetadataProject | None = None,
+) -> list[PreflightIssue]:
+    """What would fail or surprise a deploy of ``project`` to an org.
+
+    ``reference`` is the target org's own retrieved project, when known: versions and
+    records it holds count as present.
+    """
+    issues: list[PreflightIssue] = []
+    issues += _version_issues(project, reference)
+    issues += _action_issues(project)
+    issues += _calendar_issues(project)
+    issues += _limit_and_name_issues(project)
+    issues += _settings_issues(project, target_api_version)
+    issues += _reference_issues(project, reference)
+    return issues
+
+
+def _version_issues(
+    project: MetadataProject, reference: MetadataProject | None
+) -> list[PreflightIssue]:
+    issues: list[PreflightIssue] = []
+    org = _versions_by_name(reference.processes) if reference is not None else {}
+    for key, versions in _versions_by_name(project.processes).items():
+        numbers = [v.version_number for v in versions if v.version_number is not None]
+        org_versions = org.get(key, [])
+        org_numbers = {v.version_number or 1 for v in org_versions}
+        dupes = sorted(n for n, c in Counter(numbers).items() if c > 1)
+        for n in dupes:
+            issues.append(
+                PreflightIssue(
+                    "error", f"process {versions[0].name!r}", f"version {n} appears more than once"
+                )
+            )
+        present = set(numbers) | org_numbers
+        for v in versions:
+            if v.version_number is None or v.version_number <= 1:
+                continue
+            missing = [n for n in range(1, v.version_number) if n not in present]
+            if missing:
+                listed = ", ".join(f"v{n}" for n in missing)
+                where_org = (
+                    " nor in the target org"
+                    if reference is not None
+                    else " (and no target org was given)"
+                )
+                issues.append(
+                    PreflightIssue(
+                        "error",
+                        _process_where(v),
+                        f"version {v.version_number} of {v.name!r} needs {listed}, which "
+                        f"{'is' if len(missing) == 1 else 'are'} not in the export{where_org}; Salesforce "
+                        "answers 'another entitlement process is already using this name'",
+                        "plan_against_reference" if reference is not None else None,
+                    )
+                )
+        if reference is not None and org_versions:
+            org_by_number = {o.version_number or 1: o for o in org_versions}
+            for v in versions:
+                o = org_by_number.get(v.version_number or 1)
+                if o is not None and _content_key(o) != _content_key(v):
+                    issues.append(
+                        PreflightIssue(
+                            "error",
+                            _process_where(v),
+                            f"the target org already has version {v.version_number or 1} of {v.name!r} "
+                            "with different content; it would be overwritten or refused",
+                            "plan_against_reference",
+                        )
+                    )
+        masters = {v.version_master for v in versions if v.version_master}
+        if len(masters) > 1:
+            issues.append(
+                PreflightIssue(
+                    "warning",
+                    f"process {versions[0].name!r}",
+                    "the versions carry different versionMaster values: "
+                    + ", ".join(sorted(masters)),
+                )
+            )
+        defaults = [v for v in versions if v.is_version_default]
+        if len(defaults) > 1:
+            issues.append(
+                PreflightIssue(
+                    "warning",
+                    f"process {versions[0].name!r}",
+                    f"{len(defaults)} versions are marked default",
+                )
+            )
+    if reference is not None and reference.entitlement_settings is not None:
+        versioned = any(
+            p.version_number is not None for p in project.processes if not p.placeholder
+        )
+        if (
+            versioned
+            and reference.entitlement_settings.flags.get("enableEntitlementVersioning") is False
+        ):
+            issues.append(
+                PreflightIssue(
+                    "warning",
+                    "settings/Entitlement.settings",
+                    "the export holds versioned processes but the target org has entitlement versioning off",
+                )
+            )
+    return issues
+
+
+def _all_actions(p: EntitlementProcessVersion) -> Iterable[ActionReference]:
+    for m in p.milestones:
+        yield from m.success_actions
+        for t in m.time_triggers:
+            yield from t.actions
+
+
+def _action_issues(project: MetadataProject) -> list[PreflightIssue]:
+    issues: list[PreflightIssue] = []
+    for p in project.processes:
+        if p.placeholder:
+            continue
+        prefixed = sorted({a.name for a in _all_actions(p) if "." in a.name})
+        if prefixed:
+            issues.append(
+                PreflightIssue(
+                    "warning",
+                    _process_where(p),
+                    "action names carry an object prefix, which breaks redeploys: "
+                    + ", ".join(prefixed),
+                    "strip_action_prefixes",
+                )
+            )
+    return issues
+
+
+_RECURRENCE_NEEDS: Final[dict[str, tuple[str, ...]]] = {
+    "RecursDaily": ("recurrence_interval",),
+    "RecursEveryWeekday": (),
+    "RecursWeekly": ("recurrence_interval",),
+    "RecursMonthly": ("recurrence_interval", "recurrence_day_of_month"),
+    "RecursMonthlyNth": ("recurrence_interval", "recurrence_instance"),
+    "RecursYearly": ("recurrence_month_of_year", "recurrence_day_of_month"),
+    "RecursYearlyNth": ("recurrence_month_of_year", "recurrence_instance"),
+}
+
+
+def _calendar_issues(project: MetadataProject) -> list[PreflightIssue]:
+    issues: list[PreflightIssue] = []
+    where_settings = "settings/BusinessHours.settings"
+    for bh in project.business_hours:
+        if bh.placeholder:
+            continue
+        where = f"business hours {bh.name!r}"
+        for key in WEEKDAYS:
+            day = _DAY_NAMES[key].capitalize()
+            windows = [w for w in bh.windows if w.weekday == key]
+            if len(windows) > 1:
+                issues.append(
+                    PreflightIssue(
+                        "error",
+                        where,
+                        f"{len(windows)} windows on {day} (split shift); Salesforce holds one window per day",
+                    )
+                )
+            for w in windows:
+                if w.end is not None and w.end < w.start:
+                    issues.append(
+                        PreflightIssue(
+                            "error",
+                            where,
+                            f"overnight window on {day} ({w.start:%H:%M}-{w.end:%H:%M}); Salesforce "
+                            "windows end on the day they start (split it at midnight)",
+                        )
+                    )
+        if not bh.time_zone:
+            issues.append(PreflightIssue("error", where, "no time zone"))
+    defaults = [b for b in project.business_hours if b.default and not b.placeholder]
+    if len(defaults) > 1:
+        issues.append(
+            PreflightIssue(
+                "error",
+                where_settings,
+                f"{len(defaults)} business hours are marked default; one may be",
+            )
+        )
+    for h in project.holidays:
+        where = f"holiday {h.name!r}"
+        if h.national_country:
+            region = h.national_country + (
+                f"-{h.national_subdivision}" if h.national_subdivision else ""
+            )
+            issues.append(
+                PreflightIssue(
+                    "error",
+                    where,
+                    f"follows the national calendar of {region}, which Salesforce cannot hold; "
+                    "replace it with dated holidays",
+                )
+            )
+            continue
+        if (h.start_time is None) != (h.end_time is None):
+            issues.append(
+                PreflightIssue(
+                    "error", where, "a partial-day holiday needs both a start and an end time"
+                )
+            )
+        elif h.start_time is not None and h.end_time is not None and h.end_time <= h.start_time:
+            issues.append(
+                PreflightIssue(
+                    "error",
+                    where,
+                    f"the time range {h.start_time:%H:%M}-{h.end_time:%H:%M} crosses midnight or is empty; "
+                    "Salesforce holiday times lie within one day",
+                )
+            )
+        if h.is_recurring:
+            if h.recurrence_type is None:
+                issues.append(
+                    PreflightIssue("error", where, "a recurring holiday needs a recurrence type")
+                )
+            else:
+                needs = _RECURRENCE_NEEDS.get(h.recurrence_type, ())
+                missing = [n for n in needs if getattr(h, n) is None]
+                if h.recurrence_type in (
+                    "RecursWeekly",
+                    "RecursMonthlyNth",
+                    "RecursYearlyNth",
+                ) and not (h.recurrence_day_of_week or h.recurrence_day_of_week_mask):
+                    missing.append("recurrence_day_of_week")
+                if missing:
+                    issues.append(
+                        PreflightIssue(
+                            "error",
+                            where,
+                            f"a {h.recurrence_type} holiday needs " + ", ".join(missing),
+                        )
+                    )
+            if h.recurrence_start_date is None:
+                issues.append(
+                    PreflightIssue(
+                        "error", where, "a recurring holiday needs a recurrence start date"
+                    )
+                )
+            if h.activity_date is not None:
+                issues.append(
+                    PreflightIssue(
+                        "warning",
+                        where,
+                        "a recurring holiday with an activity date: the date is ignored",
+                    )
+                )
+        elif h.activity_date is None:
+            issues.append(PreflightIssue("error", where, "a one-off holiday needs a date"))
+        elif h.recurrence_type is not None:
+            issues.append(
+                PreflightIssue(
+                    "warning",
+                    where,
+                    "recurrence fields on a holiday that is not recurring are ignored",
+                )
+            )
+    return issues
+
+
+def _limit_and_name_issues(project: MetadataProject) -> list[PreflightIssue]:
+    issues: list[PreflightIssue] = []
+    names = _versions_by_name(project.processes)
+    if len(names) > MAX_PROCESSES:
+        issues.append(
+            PreflightIssue(
+                "warning",
+                "entitlementProcesses",
+                f"{len(names)} processes; Salesforce allows {MAX_PROCESSES}",
+            )
+        )
+    for p in project.processes:
+        if p.placeholder:
+            continue
+        where = _process_where(p)
+        if len(p.milestones) > MAX_MILESTONES_PER_PROCESS:
+            issues.append(
+                PreflightIssue(
+                    "warning",
+                    where,
+                    f"{len(p.milestones)} milestone entries; Salesforce documents a limit of "
+                    f"{MAX_MILESTONES_PER_PROCESS} per process",
+                )
+            )
+        issues += _name_issues("process", p.name, where)
+    for mt in project.milestone_types:
+        if not mt.placeholder:
+            issues += _name_issues("milestone type", mt.name, f"milestoneTypes/{mt.name}")
+    for t in project.templates:
+        if not t.placeholder:
+            issues += _name_issues("template", t.name, f"entitlementTemplates/{t.name}")
+    return issues
+
+
+def unsupported_settings(project: MetadataProject, api_version: str) -> list[str]:
+    """Entitlement.settings elements that API ``api_version`` does not know."""
+    target = _api_number(api_version)
+    settings = project.entitlement_settings
+    if settings is None or target is None:
+        return []
+    out: list[str] = []
+    for name in settings.flags:
+        since = ENTITLEMENT_SETTINGS_SINCE.get(name)
+        if since is None or since > target:
+            out.append(name)
+    for u in settings.unknown:
+        name = _unknown_name(u)
+        since = ENTITLEMENT_SETTINGS_SINCE.get(name)
+        if since is None or since > target:
+            out.append(name)
+    return out
+
+
+def _unknown_name(u: UnknownElement) -> str:
+    m = re.match(r"<\s*(?:[\w.-]+:)?([\w.-]+)", u.xml)
+    return m.group(1) if m else ""
+
+
+def _settings_issues(project: MetadataProject, api_version: str) -> list[PreflightIssue]:
+    issues: list[PreflightIssue] = []
+    if _api_number(api_version) is None:
+        issues.append(
+            PreflightIssue(
+                "error", "package.xml", f"{api_version!r} is not an API version like 66.0"
+            )
+        )
+        return issues
+    for name in unsupported_settings(project, api_version):
+        since = ENTITLEMENT_SETTINGS_SINCE.get(name)
+        detail = (
+            f"arrived in API {since:.1f}"
+            if since is not None
+            else "is not in the Metadata API schema"
+        )
+        issues.append(
+            PreflightIssue(
+                "error",
+                "settings/Entitlement.settings",
+                f"<{name}> {detail}; API {api_version} does not know it",
+                "drop_unsupported_settings",
+            )
+        )
+    return issues
+
+
+def missing_references(project: MetadataProject) -> list[tuple[str, str, str]]:
+    """References to records the project does not hold (or holds only as placeholders):
+    ``(kind, name, referenced_by)`` with kind ``milestone type``, ``business hours``
+    or ``process``. Partial retrieves are full of these; they are not errors."""
+    milestone_names = {m.name for m in project.milestone_types if not m.placeholder}
+    hours = {b.name for b in project.business_hours if not b.placeholder}
+    processes = {p.name.casefold() for p in project.processes if not p.placeholder}
+    processes |= {process_file_base(p).casefold() for p in project.processes if not p.placeholder}
+    processes |= {
+        _VERSION_RE.sub(r"\1", process_file_base(p)).casefold()
+        for p in project.processes
+        if not p.placeholder
+    }
+    out: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+
+    def add(kind: str, name: str, by: str) -> None:
+        if (kind, name, by) not in seen:
+            seen.add((kind, name, by))
+            out.append((kind, name, by))
+
+    for p in project.processes:
+        if p.placeholder:
+            continue
+        where = _process_where(p)
+        if p.business_hours and p.business_hours not in hours:
+            add("business hours", p.business_hours, where)
+        for m in p.milestones:
+            if m.milestone_name not in milestone_names:
+                add("milestone type", m.milestone_name, where)
+            if m.business_hours and m.business_hours not in hours:
+                add("business hours", m.business_hours, where)
+    for t in project.templates:
+        if t.placeholder:
+            continue
+        where = f"entitlementTemplates/{t.name}"
+        if t.business_hours and t.business_hours not in hours:
+            add("business hours", t.business_hours, where)
+        if t.entitlement_process and t.entitlement_process.casefold() not in processes:
+            add("process", t.entitlement_process, where)
+    for h in project.holidays:
+        for b in h.business_hours:
+            if b not in hours:
+                add("business hours", b, f"holiday {h.name!r}")
+    return out
+
+
+def _reference_issues(
+    project: MetadataProject, reference: MetadataProject | None
+) -> list[PreflightIssue]:
+    issues: list[PreflightIssue] = []
+    org_milestones = {m.name for m in reference.milestone_types} if reference is not None else set()
+    org_hours = {b.name for b in reference.business_hours} if reference is not None else set()
+    org_processes = (
+        {p.name.casefold() for p in reference.processes} if reference is not None else set()
+    )
+    for kind, name, by in missing_references(project):
+        known = (
+            (kind == "milestone type" and name in org_milestones)
+            or (kind == "business hours" and name in org_hours)
+            or (kind == "process" and name.casefold() in org_processes)
+        )
+        if known:
+            continue
+        where = (
+            " nor in the target org"
+            if reference is not None
+            else "; the target org must already have it"
+        )
+        issues.append(
+            PreflightIssue(
+                "warning", by, f"uses the {kind} {name!r}, which is not in the export{where}"
+            )
+        )
+    return issues
+
+
+# --------------------------------------------------------------------------- fixes
+
+
+def strip_action_prefixes(project: MetadataProject) -> MetadataProject:
+    """A copy of ``project`` whose action names lose their object prefix
+    (``Case.Notify_Owner`` -> ``Notify_Owner``)."""
+    result = copy.deepcopy(project)
+    for p in result.processes:
+        for action in _all_actions(p):
+            if "." in action.name:
+                action.name = action.name.rsplit(".", 1)[1]
+    return result
+
+
+def drop_unsupported_settings(project: MetadataProject, api_version: str) -> MetadataProject:
+    """A copy of ``project`` without the Entitlement.settings elements that API
+    ``api_version`` does not know."""
+    result = copy.deepcopy(project)
+    drop = set(unsupported_settings(result, api_version))
+    settings = result.entitlement_settings
+    if settings is not None and drop:
+        settings.flags = {k: v for k, v in settings.flags.items() if k not in drop}
+        settings.unknown = [u for u in settings.unknown if _unknown_name(u) not in drop]
+    return result
+
+
+_VERSION_FIELDS: Final = frozenset(
+    {
+        "version_number",
+        "is_version_default",
+        "version_master",
+        "version_notes",
+        "file_name",
+        "full_name",
+        "from_file_name",
+        "placeholder",
+    }
+)
+
+
+def _content_key(p: EntitlementProcessVersion) -> tuple[object, ...]:
+    """What a version *is*, apart from its numbering and bookkeeping."""
+    return tuple(
+        repr(getattr(p, f.name)) for f in dataclasses.fields(p) if f.name not in _VERSION_FIELDS
+    )
+
+
+def plan_against_reference(
+    project: MetadataProject,
+    reference: MetadataProject,
+    target_api_version: str | None = None,
+) -> MetadataProject:
+    """The part of ``project`` to deploy to the org whose retrieved project is
+    ``reference``.
+
+    For a process the org has, only the versions whose content the org lacks are kept,
+    numbered after the org's latest version of that name, named like the org's files
+    and carrying the org's ``versionMaster``. Processes the org lacks are kept as they
+    are. Entitlement.settings elements that ``target_api_version`` (default: the
+    reference's API version) does not know are left out. Everything else is kept.
+    """
+    result = copy.deepcopy(project)
+    org = _versions_by_name(reference.processes)
+    planned: list[EntitlementProcessVersion] = []
+    for key, versions in _versions_by_name(result.processes).items():
+        org_versions = org.get(key)
+        if not org_versions:
+            planned.extend(versions)
+            continue
+        org_contents = {_content_key(o) for o in org_versions}
+        latest = max(org_versions, key=lambda o: o.version_number or 1)
+        next_number = (latest.version_number or 1) + 1
+        master = next(
+            (
+                o.version_master
+                for o in sorted(org_versions, key=lambda o: -(o.version_number or 1))
+                if o.version_master
+            ),
+            None,
+        )
+        org_base = _VERSION_RE.sub(r"\1", process_file_base(latest))
+        for v in sorted(versions, key=lambda v: v.version_number or 0):
+            if _content_key(v) in org_contents:
+                continue
+            v.version_number = next_number
+            v.file_name = f"{org_base}_v{next_number}"
+            v.version_master = master if master is not None else v.version_master
+            v.from_file_name = [f for f in v.from_file_name if f != "version_number"]
+            if "name" in v.from_file_name and v.name != unquote(org_base):
+                v.from_file_name.remove("name")
+            next_number += 1
+            planned.append(v)
+    keep = {id(p) for p in planned}
+    result.processes = [p for p in result.processes if id(p) in keep or p.placeholder]
+    version = target_api_version or reference.api_version
+    if version is not None:
+        result = drop_unsupported_settings(result, version)
+        result.api_version = version
+    return result

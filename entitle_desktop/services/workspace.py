@@ -1,0 +1,1056 @@
+"""A workspace: one ``.entitle`` SQLite file, opened for the UI and the command line.
+
+Reads for the navigator, tables and detail pane return plain Python (dicts and the
+dataclasses of ``domain.records``), never ORM objects. Every call uses its own short
+session; writes go through ``unit_of_work()`` (one transaction).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from entitle_desktop.domain.records import (
+    WEEKDAYS,
+    BusinessHours,
+    EntitlementProcessVersion,
+    EntitlementTemplate,
+    Holiday,
+    MilestoneType,
+    WorkspaceSettings,
+)
+from entitle_desktop.persistence import db, repository
+from entitle_desktop.persistence.models import (
+    AccountRow,
+    AssetRow,
+    BusinessHoursRow,
+    ContactRow,
+    ContractLineItemRow,
+    EntitlementContactRow,
+    EntitlementProcessRow,
+    EntitlementRow,
+    EntitlementTemplateRow,
+    HolidayBusinessHoursRow,
+    HolidayRow,
+    MilestoneTypeRow,
+    ProductRow,
+    ServiceContractRow,
+)
+
+
+class WorkspaceError(Exception):
+    """The file cannot be used as a workspace; ``str()`` is a message for the user."""
+
+
+SUMMARY_KEYS: tuple[str, ...] = (
+    "accounts",
+    "contacts",
+    "assets",
+    "products",
+    "service_contracts",
+    "contract_line_items",
+    "entitlements",
+    "entitlement_templates",
+    "milestone_types",
+    "business_hours",
+    "holidays",
+)
+
+
+@dataclass(frozen=True)
+class WorkspaceSummary:
+    counts: dict[str, int]
+    processes: list[dict[str, Any]]
+    placeholders: dict[str, list[str]]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {**self.counts, "processes": self.processes, "placeholders": self.placeholders}
+
+
+KINDS: tuple[str, ...] = (
+    "account",
+    "contact",
+    "asset",
+    "product",
+    "service_contract",
+    "contract_line_item",
+    "entitlement",
+    "business_hours",
+    "holiday",
+    "milestone_type",
+    "process",
+    "process_version",
+    "process_milestone",
+    "template",
+)
+HIERARCHY_ROOTS: tuple[str, ...] = ("account",)
+SETUP_ROOTS: tuple[str, ...] = (
+    "business_hours",
+    "holiday",
+    "milestone_type",
+    "process",
+    "template",
+)
+
+_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "account": [("name", "Name"), ("id", "Id"), ("parent_name", "Parent account")],
+    "contact": [("name", "Name"), ("email", "Email"), ("account_name", "Account"), ("id", "Id")],
+    "asset": [
+        ("name", "Name"),
+        ("serial_number", "Serial number"),
+        ("product_name", "Product"),
+        ("install_date", "Installed"),
+        ("usage_end_date", "Usage end"),
+        ("id", "Id"),
+    ],
+    "product": [("name", "Name"), ("product_code", "Product code"), ("id", "Id")],
+    "service_contract": [
+        ("name", "Name"),
+        ("account_name", "Account"),
+        ("start_date", "Start"),
+        ("end_date", "End"),
+        ("term", "Term (months)"),
+        ("approval_status", "Approval status"),
+        ("id", "Id"),
+    ],
+    "contract_line_item": [
+        ("product_name", "Product"),
+        ("asset_name", "Asset"),
+        ("start_date", "Start"),
+        ("end_date", "End"),
+        ("quantity", "Quantity"),
+        ("id", "Id"),
+    ],
+    "entitlement": [
+        ("name", "Name"),
+        ("account_name", "Account"),
+        ("type", "Type"),
+        ("status", "Status"),
+        ("start_date", "Start"),
+        ("end_date", "End"),
+        ("business_hours", "Business hours"),
+        ("sla_process", "Process"),
+        ("id", "Id"),
+    ],
+    "business_hours": [
+        ("name", "Name"),
+        ("time_zone", "Time zone"),
+        ("hours", "Hours"),
+        ("active", "Active"),
+        ("default", "Default"),
+    ],
+    "holiday": [
+        ("name", "Name"),
+        ("activity_date", "Date"),
+        ("time", "Time"),
+        ("recurrence", "Recurrence"),
+        ("business_hours", "Business hours"),
+    ],
+    "milestone_type": [
+        ("name", "Name"),
+        ("recurrence_type", "Recurrence"),
+        ("description", "Description"),
+    ],
+    "process": [
+        ("name", "Name"),
+        ("object", "Object"),
+        ("versions", "Versions"),
+        ("default_version", "Default version"),
+        ("active", "Active"),
+    ],
+    "process_version": [
+        ("label", "Version"),
+        ("version_number", "Number"),
+        ("default", "Default"),
+        ("active", "Active"),
+        ("object", "Object"),
+        ("milestones", "Milestones"),
+        ("business_hours", "Business hours"),
+        ("version_notes", "Notes"),
+    ],
+    "process_milestone": [
+        ("order", "Order"),
+        ("milestone_name", "Milestone"),
+        ("minutes", "Minutes"),
+        ("criteria", "Criteria"),
+        ("business_hours", "Business hours"),
+        ("start_from", "Starts from"),
+    ],
+    "template": [
+        ("name", "Name"),
+        ("type", "Type"),
+        ("term", "Term (days)"),
+        ("entitlement_process", "Process"),
+        ("business_hours", "Business hours"),
+        ("is_per_incident", "Per incident"),
+    ],
+}
+_CHILD_KINDS: dict[str, list[str]] = {
+    "account": ["contact", "asset", "service_contract", "entitlement"],
+    "service_contract": ["contract_line_item", "entitlement"],
+    "contract_line_item": ["entitlement"],
+    "entitlement": ["contact"],
+    "business_hours": ["holiday"],
+    "process": ["process_version"],
+    "process_version": ["process_milestone"],
+}
+
+
+def columns(kind: str) -> list[tuple[str, str]]:
+    """(row key, header) of the table of ``kind``, in display order."""
+    return list(_COLUMNS[_check_kind(kind)])
+
+
+def child_kinds(kind: str) -> list[str]:
+    return list(_CHILD_KINDS.get(_check_kind(kind), []))
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in _COLUMNS:
+        raise KeyError(f"unknown kind {kind!r}")
+    return kind
+
+
+def entitlement_status(start: date | None, end: date | None, today: date) -> str:
+    """Computed status (domain.md 3): Inactive before start, Expired after the inclusive end."""
+    if start is not None and today < start:
+        return "Inactive"
+    if end is not None and today > end:
+        return "Expired"
+    return "Active"
+
+
+def version_key(name: str, number: int | None) -> str:
+    return f"{name}#{'' if number is None else number}"
+
+
+def _split_version_key(key: str) -> tuple[str, int | None]:
+    name, _, number = key.rpartition("#")
+    return name, (int(number) if number else None)
+
+
+def _fmt_time(value: time | None) -> str:
+    return "24:00" if value is None else value.strftime("%H:%M")
+
+
+def business_hours_text(bh: BusinessHours) -> str:
+    """A short weekly summary such as ``Mon-Fri 09:00-17:00``."""
+    if not bh.windows:
+        return "closed" if not bh.placeholder else "(placeholder)"
+    per_day: dict[str, str] = {}
+    for day in WEEKDAYS:
+        spans = [f"{_fmt_time(w.start)}-{_fmt_time(w.end)}" for w in bh.windows if w.weekday == day]
+        if spans:
+            per_day[day] = ", ".join(spans)
+    if len(per_day) == 7 and set(per_day.values()) == {"00:00-24:00"}:
+        return "24 x 7"
+    groups: list[tuple[str, str, str]] = []
+    for day in WEEKDAYS:
+        if day not in per_day:
+            continue
+        if (
+            groups
+            and groups[-1][2] == per_day[day]
+            and WEEKDAYS.index(groups[-1][1]) + 1 == WEEKDAYS.index(day)
+        ):
+            groups[-1] = (groups[-1][0], day, per_day[day])
+        else:
+            groups.append((day, day, per_day[day]))
+    return "; ".join(
+        f"{a.title()}{'' if a == b else '-' + b.title()} {spans}" for a, b, spans in groups
+    )
+
+
+def _holiday_recurrence(h: Holiday) -> str:
+    if not h.is_recurring:
+        return ""
+    parts = [h.recurrence_type or "recurring"]
+    if h.recurrence_instance:
+        parts.append(h.recurrence_instance)
+    if h.recurrence_day_of_week:
+        parts.append(",".join(h.recurrence_day_of_week))
+    if h.recurrence_day_of_month:
+        parts.append(str(h.recurrence_day_of_month))
+    if h.recurrence_month_of_year:
+        parts.append(h.recurrence_month_of_year)
+    return " ".join(parts)
+
+
+def _criteria_text(items: Sequence[Any], logic: str | None, formula: str | None) -> str:
+    if formula:
+        return formula
+    text = " AND ".join(
+        f"{i.field} {i.operation} {i.value or i.value_field or ''}".strip() for i in items
+    )
+    return f"{logic}: {text}" if logic else text
+
+
+class Workspace:
+    """An open workspace file. Not thread-safe: use it from one thread at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._engine = db.make_engine(path)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._closed = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def create(cls, path: Path) -> Workspace:
+        """A new, empty workspace at ``path`` (which must not exist)."""
+        path = Path(path)
+        if path.exists():
+            raise WorkspaceError(f"{path}: a file of that name already exists")
+        if not path.parent.is_dir():
+            raise WorkspaceError(f"{path}: the folder {path.parent} does not exist")
+        ws = cls(path)
+        try:
+            db.upgrade(ws._engine)
+            with ws.unit_of_work() as session:
+                repository.mark_settings_saved(session)
+        except Exception:
+            ws.close()
+            raise
+        return ws
+
+    @classmethod
+    def open(cls, path: Path) -> Workspace:
+        """Open an existing workspace, running pending migrations."""
+        path = Path(path)
+        if not path.is_file():
+            raise WorkspaceError(f"{path}: no such workspace file")
+        _check_is_workspace(path)
+        ws = cls(path)
+        try:
+            current = db.current_revision(ws._engine)
+            head = db.head_revision()
+            if current is None:
+                raise WorkspaceError(f"{path}: not an Entitle workspace (no schema version)")
+            if current != head:
+                if not _known_revision(current):
+                    raise WorkspaceError(
+                        f"{path}: made by a newer Entitle Desktop (schema {current}); update the app"
+                    )
+                db.upgrade(ws._engine)
+        except WorkspaceError:
+            ws.close()
+            raise
+        except SQLAlchemyError as exc:
+            ws.close()
+            raise WorkspaceError(
+                f"{path}: not an Entitle workspace ({exc.__class__.__name__})"
+            ) from exc
+        return ws
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the file and release it. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            db.checkpoint(self._engine)
+        finally:
+            self._engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A short read session (rolled back at the end)."""
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # ------------------------------------------------------------------ summary
+
+    def settings(self) -> WorkspaceSettings:
+        with self.session() as session:
+            return repository.load_settings(session)
+
+    def summary(self) -> WorkspaceSummary:
+        with self.session() as session:
+            counts = {
+                "accounts": repository.count_records(session, "accounts"),
+                "contacts": repository.count_records(session, "contacts"),
+                "assets": repository.count_records(session, "assets"),
+                "products": repository.count_records(session, "products"),
+                "service_contracts": repository.count_records(session, "service_contracts"),
+                "contract_line_items": repository.count_records(session, "contract_line_items"),
+                "entitlements": repository.count_records(session, "entitlements"),
+                "entitlement_templates": _count_real(session, EntitlementTemplateRow),
+                "milestone_types": _count_real(session, MilestoneTypeRow),
+                "business_hours": _count_real(session, BusinessHoursRow),
+                "holidays": int(session.execute(select(func.count(HolidayRow.id))).scalar_one()),
+            }
+            processes: list[dict[str, Any]] = []
+            by_name: dict[str, dict[str, Any]] = {}
+            versions = sorted(
+                repository.load_process_versions(session),
+                key=lambda v: (v.name, v.version_number or 0),
+            )
+            for v in versions:
+                entry = by_name.get(v.name)
+                if entry is None:
+                    entry = {"name": v.name, "object": v.sobject_type, "versions": []}
+                    by_name[v.name] = entry
+                    processes.append(entry)
+                entry["versions"].append(
+                    {
+                        "number": v.version_number,
+                        "default": v.is_version_default,
+                        "active": v.active,
+                        "milestones": len(v.milestones),
+                    }
+                )
+            placeholders: dict[str, list[str]] = {}
+            for key, model in (
+                ("business_hours", BusinessHoursRow),
+                ("milestone_types", MilestoneTypeRow),
+                ("processes", EntitlementProcessRow),
+                ("entitlement_templates", EntitlementTemplateRow),
+            ):
+                names = (
+                    session.execute(
+                        select(model.name).where(model.placeholder.is_(True)).order_by(model.name)
+                    )
+                    .scalars()
+                    .all()
+                )
+                if names:
+                    placeholders[key] = list(names)
+        return WorkspaceSummary(counts=counts, processes=processes, placeholders=placeholders)
+
+    # ------------------------------------------------------------------ navigator reads
+
+    def count(self, kind: str, parent: tuple[str, str] | None = None, search: str = "") -> int:
+        _check_kind(kind)
+        if kind in _DATA_QUERIES:
+            with self.session() as session:
+                query = _data_query(kind, parent, search)
+                return int(
+                    session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+                )
+        return len(self._meta_rows(kind, parent, search))
+
+    def rows(
+        self,
+        kind: str,
+        parent: tuple[str, str] | None = None,
+        search: str = "",
+        offset: int = 0,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """One page of the table of ``kind`` (see ``columns``) under ``parent``."""
+        _check_kind(kind)
+        if kind in _DATA_QUERIES:
+            with self.session() as session:
+                query = _data_query(kind, parent, search).offset(offset).limit(limit)
+                return [_data_row(kind, r._mapping) for r in session.execute(query)]
+        return self._meta_rows(kind, parent, search)[offset : offset + limit]
+
+    def row_keys(
+        self, kind: str, parent: tuple[str, str] | None = None, search: str = ""
+    ) -> list[str]:
+        _check_kind(kind)
+        if kind in _DATA_QUERIES:
+            with self.session() as session:
+                sub = _data_query(kind, parent, search).subquery()
+                return list(session.execute(select(sub.c.key)).scalars())
+        return [r["key"] for r in self._meta_rows(kind, parent, search)]
+
+    def row(self, kind: str, key: str) -> dict[str, Any] | None:
+        _check_kind(kind)
+        if kind in _DATA_QUERIES:
+            spec = _DATA_QUERIES[kind]
+            with self.session() as session:
+                query = _data_query(kind, None, "").where(spec.table.id == key)
+                found = session.execute(query).first()
+                return _data_row(kind, found._mapping) if found is not None else None
+        return next((r for r in self._meta_rows(kind, None, "") if r["key"] == key), None)
+
+    def detail(self, kind: str, key: str) -> dict[str, Any] | None:
+        """Everything about one node: label, placeholder, ``fields`` [(label, value)], ``record``."""
+        _check_kind(kind)
+        row = self.row(kind, key)
+        if row is None:
+            return None
+        out: dict[str, Any] = {
+            "kind": kind,
+            "key": key,
+            "label": row["label"],
+            "placeholder": row["placeholder"],
+        }
+        with self.session() as session:
+            if kind in _DATA_QUERIES:
+                type_key = _DATA_QUERIES[kind].type_key
+                record = repository.load_records(session, type_key, [key])[0]
+                out["record"] = record
+                fields: list[tuple[str, Any]] = []
+                for f in dataclasses.fields(record):
+                    if f.name == "custom_fields":
+                        fields.extend(sorted(record.custom_fields.items()))
+                    else:
+                        fields.append((f.name, getattr(record, f.name)))
+                for k, header in _COLUMNS[kind]:
+                    if k not in {f.name for f in dataclasses.fields(record)}:
+                        fields.append((header, row.get(k)))
+                out["fields"] = fields
+                if kind == "entitlement":
+                    out["contacts"] = self.rows("contact", ("entitlement", key), limit=10_000)
+                return out
+            record_any = self._meta_record(session, kind, key)
+        out["record"] = record_any
+        out["fields"] = _record_fields(record_any)
+        if isinstance(record_any, BusinessHours):
+            out["windows"] = [(w.weekday, w.start, w.end) for w in record_any.windows]
+        if isinstance(record_any, EntitlementProcessVersion):
+            out["milestones"] = self._meta_rows("process_milestone", ("process_version", key), "")
+            out["exit_criteria"] = list(record_any.exit_criteria_items)
+        if kind == "process_milestone":
+            out["criteria"] = list(record_any.criteria_items)
+            out["time_triggers"] = list(record_any.time_triggers)
+            out["success_actions"] = list(record_any.success_actions)
+        return out
+
+    # ------------------------------------------------------------------ metadata (in Python)
+
+    def _meta_record(self, session: Session, kind: str, key: str) -> Any:
+        if kind == "business_hours":
+            return next(b for b in repository.load_business_hours(session, True) if b.name == key)
+        if kind == "milestone_type":
+            return next(m for m in repository.load_milestone_types(session, True) if m.name == key)
+        if kind == "template":
+            return next(t for t in repository.load_templates(session, True) if t.name == key)
+        if kind == "holiday":
+            hid = int(key.split(":", 1)[1])
+            return next(h for i, h in _holidays_with_ids(session) if i == hid)
+        if kind == "process":
+            versions = [v for v in repository.load_process_versions(session) if v.name == key]
+            return {"name": key, "versions": versions}
+        if kind == "process_version":
+            name, number = _split_version_key(key)
+            return next(
+                v
+                for v in repository.load_process_versions(session, [name])
+                if v.version_number == number
+            )
+        if kind == "process_milestone":
+            vkey, _, pos = key.rpartition("#m")
+            version = self._meta_record(session, "process_version", vkey)
+            return version.milestones[int(pos)]
+        raise KeyError(kind)
+
+    def _meta_rows(
+        self, kind: str, parent: tuple[str, str] | None, search: str
+    ) -> list[dict[str, Any]]:
+        with self.session() as session:
+            rows = _META_BUILDERS[kind](session, parent)
+        if search:
+            needle = search.casefold()
+            rows = [
+                r
+                for r in rows
+                if any(isinstance(v, str) and needle in v.casefold() for v in r.values())
+            ]
+        return rows
+
+
+def _record_fields(record: Any) -> list[tuple[str, Any]]:
+    if isinstance(record, dict):
+        return [("name", record["name"]), ("versions", len(record["versions"]))]
+    skip = {
+        "unknown",
+        "milestones",
+        "exit_criteria_items",
+        "criteria_items",
+        "time_triggers",
+        "success_actions",
+        "windows",
+        "xml_times",
+        "placeholder",
+    }
+    return [
+        (f.name, getattr(record, f.name)) for f in dataclasses.fields(record) if f.name not in skip
+    ]
+
+
+def _count_real(session: Session, model: Any) -> int:
+    return int(
+        session.execute(
+            select(func.count(model.id)).where(model.placeholder.is_(False))
+        ).scalar_one()
+    )
+
+
+def _holidays_with_ids(session: Session) -> list[tuple[int, Holiday]]:
+    ids = (
+        session.execute(select(HolidayRow.id).order_by(HolidayRow.position, HolidayRow.id))
+        .scalars()
+        .all()
+    )
+    return list(zip(ids, repository.load_holidays(session), strict=True))
+
+
+def _bh_rows(session: Session, parent: tuple[str, str] | None) -> list[dict[str, Any]]:
+    counts: dict[int, int] = {
+        int(r[0]): int(r[1])
+        for r in session.execute(
+            select(HolidayBusinessHoursRow.business_hours_id, func.count()).group_by(
+                HolidayBusinessHoursRow.business_hours_id
+            )
+        )
+    }
+    ids = {
+        str(r[0]): int(r[1])
+        for r in session.execute(select(BusinessHoursRow.name, BusinessHoursRow.id))
+    }
+    out = [
+        {
+            "key": b.name,
+            "label": b.name,
+            "placeholder": b.placeholder,
+            "child_count": counts.get(ids[b.name], 0),
+            "name": b.name,
+            "time_zone": b.time_zone,
+            "hours": business_hours_text(b),
+            "active": b.active,
+            "default": b.default,
+        }
+        for b in repository.load_business_hours(session, include_placeholders=True)
+    ]
+    return sorted(out, key=lambda r: r["name"].casefold())
+
+
+def _holiday_rows(session: Session, parent: tuple[str, str] | None) -> list[dict[str, Any]]:
+    out = []
+    for hid, h in _holidays_with_ids(session):
+        if parent is not None and (
+            parent[0] != "business_hours" or parent[1] not in h.business_hours
+        ):
+            continue
+        when = (
+            "all day"
+            if h.start_time is None and h.end_time is None
+            else (f"{_fmt_time(h.start_time)}-{_fmt_time(h.end_time)}")
+        )
+        out.append(
+            {
+                "key": f"holiday:{hid}",
+                "label": h.name,
+                "placeholder": False,
+                "child_count": 0,
+                "name": h.name,
+                "activity_date": h.activity_date,
+                "time": when,
+                "recurrence": _holiday_recurrence(h),
+                "business_hours": ", ".join(h.business_hours),
+            }
+        )
+    return sorted(out, key=lambda r: (r["activity_date"] or date.min, r["name"].casefold()))
+
+
+def _milestone_type_rows(session: Session, parent: tuple[str, str] | None) -> list[dict[str, Any]]:
+    types: list[MilestoneType] = repository.load_milestone_types(session, include_placeholders=True)
+    out = [
+        {
+            "key": m.name,
+            "label": m.name,
+            "placeholder": m.placeholder,
+            "child_count": 0,
+            "name": m.name,
+            "recurrence_type": m.recurrence_type,
+            "description": m.description,
+        }
+        for m in types
+    ]
+    return sorted(out, key=lambda r: r["name"].casefold())
+
+
+def _process_rows(session: Session, parent: tuple[str, str] | None) -> list[dict[str, Any]]:
+    versions = repository.load_process_versions(session)
+    by_name: dict[str, list[EntitlementProcessVersion]] = {}
+    for v in versions:
+        by_name.setdefault(v.name, []).append(v)
+    placeholders = (
+        session.execute(
+            select(EntitlementProcessRow.name).where(EntitlementProcessRow.placeholder.is_(True))
+        )
+        .scalars()
+        .all()
+    )
+    out = []
+    for name, vs in by_name.items():
+        vs.sort(key=lambda v: v.version_number or 0)
+        default = next((v for v in vs if v.is_version_default), None)
+        shown = default or vs[-1]
+        out.append(
+            {
+                "key": name,
+                "label": name,
+                "placeholder": False,
+                "child_count": len(vs),
+                "name": name,
+                "object": shown.sobject_type,
+                "versions": len(vs),
+                "default_version": default.version_number if default else None,
+                "active": shown.active,
+            }
+        )
+    for name in placeholders:
+        out.append(
+            {
+                "key": name,
+                "label": name,
+                "placeholder": True,
+                "child_count": 0,
+                "name": name,
+                "object": None,
+                "versions": 0,
+                "default_version": None,
+                "active": None,
+            }
+        )
+    return sorted(out, key=lambda r: r["name"].casefold())
+
+
+def _version_rows(session: Session, parent: tuple[str, str] | None) -> list[dict[str, Any]]:
+    names = [parent[1]] if parent is not None and parent[0] == "process" else None
+    if parent is not None and parent[0] != "process":
+        return []
+    out = []
+    for v in repository.load_process_versions(session, names):
+        label = v.name if v.version_number is None else f"{v.name} v{v.version_number}"
+        out.append(
+            {
+                "key": version_key(v.name, v.version_number),
+                "label": label,
+                "placeholder": False,
+                "child_count": len(v.milestones),
+                "version_number": v.version_number,
+                "default": v.is_version_default,
+                "active": v.active,
+                "object": v.sobject_type,
+                "milestones": len(v.milestones),
+                "business_hours": v.business_hours,
+                "version_notes": v.version_notes,
+                "name": v.name,
+            }
+        )
+    return sorted(out, key=lambda r: (r["name"].casefold(), r["version_number"] or 0))
+
+
+def _milestone_rows(session: Session, parent: tuple[str, str] | None) -> list[dict[str, Any]]:
+    if parent is None or parent[0] != "process_version":
+        versions = repository.load_process_versions(session)
+    else:
+        name, number = _split_version_key(parent[1])
+        versions = [
+            v
+            for v in repository.load_process_versions(session, [name])
+            if v.version_number == number
+        ]
+    out = []
+    for v in versions:
+        vkey = version_key(v.name, v.version_number)
+        for pos, m in enumerate(v.milestones):
+            minutes: Any = (
+                m.minutes_to_complete if m.minutes_custom_class is None else m.minutes_custom_class
+            )
+            out.append(
+                {
+                    "key": f"{vkey}#m{pos}",
+                    "label": m.milestone_name,
+                    "placeholder": False,
+                    "child_count": 0,
+                    "order": pos + 1,
+                    "milestone_name": m.milestone_name,
+                    "minutes": minutes,
+                    "criteria": _criteria_text(
+                        m.criteria_items, m.criteria_boolean_filter, m.criteria_formula
+                    ),
+                    "business_hours": m.business_hours,
+                    "start_from": "criteria match"
+                    if m.use_criteria_start_time
+                    else "process start",
+                }
+            )
+    return out
+
+
+def _template_rows(session: Session, parent: tuple[str, str] | None) -> list[dict[str, Any]]:
+    templates: list[EntitlementTemplate] = repository.load_templates(
+        session, include_placeholders=True
+    )
+    out = [
+        {
+            "key": t.name,
+            "label": t.name,
+            "placeholder": t.placeholder,
+            "child_count": 0,
+            "name": t.name,
+            "type": t.type,
+            "term": t.term,
+            "entitlement_process": t.entitlement_process,
+            "business_hours": t.business_hours,
+            "is_per_incident": t.is_per_incident,
+        }
+        for t in templates
+    ]
+    return sorted(out, key=lambda r: r["name"].casefold())
+
+
+_META_BUILDERS: dict[str, Callable[[Session, tuple[str, str] | None], list[dict[str, Any]]]] = {
+    "business_hours": _bh_rows,
+    "holiday": _holiday_rows,
+    "milestone_type": _milestone_type_rows,
+    "process": _process_rows,
+    "process_version": _version_rows,
+    "process_milestone": _milestone_rows,
+    "template": _template_rows,
+}
+
+
+# --------------------------------------------------------------------------- data (in SQL)
+
+
+@dataclass(frozen=True)
+class _DataSpec:
+    type_key: str
+    table: Any
+    label: Callable[[], Any]
+    extra: Callable[[], dict[str, Any]]
+    parents: dict[str, Callable[[str], ColumnElement[bool]]] = field(default_factory=dict)
+    search: tuple[str, ...] = ("label",)
+    children: Callable[[], ColumnElement[Any]] | None = None
+
+
+def _count_of(model: Any, column: Any, key: Any) -> ColumnElement[Any]:
+    return select(func.count()).select_from(model).where(column == key).scalar_subquery()
+
+
+_ParentAccount = aliased(AccountRow)
+_ContactAccount = aliased(AccountRow)
+_AssetProduct = aliased(ProductRow)
+_ClProduct = aliased(ProductRow)
+_ClAsset = aliased(AssetRow)
+
+
+def _contact_name() -> ColumnElement[Any]:
+    return func.trim(func.coalesce(ContactRow.first_name + " ", "") + ContactRow.last_name)
+
+
+_DATA_QUERIES: dict[str, _DataSpec] = {
+    "account": _DataSpec(
+        "accounts",
+        AccountRow,
+        lambda: AccountRow.name,
+        lambda: {"name": AccountRow.name, "parent_name": _ParentAccount.name},
+        {"account": lambda k: AccountRow.parent_id == k},
+        children=lambda: (
+            _count_of(ContactRow, ContactRow.account_id, AccountRow.id)
+            + _count_of(AssetRow, AssetRow.account_id, AccountRow.id)
+            + _count_of(ServiceContractRow, ServiceContractRow.account_id, AccountRow.id)
+            + _count_of(EntitlementRow, EntitlementRow.account_id, AccountRow.id)
+        ),
+    ),
+    "contact": _DataSpec(
+        "contacts",
+        ContactRow,
+        _contact_name,
+        lambda: {
+            "name": _contact_name(),
+            "email": ContactRow.email,
+            "account_name": AccountRow.name,
+        },
+        {
+            "account": lambda k: ContactRow.account_id == k,
+            "entitlement": lambda k: ContactRow.id.in_(
+                select(EntitlementContactRow.contact_id).where(
+                    EntitlementContactRow.entitlement_id == k
+                )
+            ),
+        },
+        search=("label", "email"),
+    ),
+    "asset": _DataSpec(
+        "assets",
+        AssetRow,
+        lambda: AssetRow.name,
+        lambda: {
+            "name": AssetRow.name,
+            "serial_number": AssetRow.serial_number,
+            "product_name": _AssetProduct.name,
+            "install_date": AssetRow.install_date,
+            "usage_end_date": AssetRow.usage_end_date,
+        },
+        {"account": lambda k: AssetRow.account_id == k},
+        search=("label", "serial_number", "product_name"),
+    ),
+    "product": _DataSpec(
+        "products",
+        ProductRow,
+        lambda: ProductRow.name,
+        lambda: {"name": ProductRow.name, "product_code": ProductRow.product_code},
+        search=("label", "product_code"),
+    ),
+    "service_contract": _DataSpec(
+        "service_contracts",
+        ServiceContractRow,
+        lambda: ServiceContractRow.name,
+        lambda: {
+            "name": ServiceContractRow.name,
+            "account_name": AccountRow.name,
+            "start_date": ServiceContractRow.start_date,
+            "end_date": ServiceContractRow.end_date,
+            "term": ServiceContractRow.term,
+            "approval_status": ServiceContractRow.approval_status,
+        },
+        {
+            "account": lambda k: ServiceContractRow.account_id == k,
+            "service_contract": lambda k: ServiceContractRow.parent_service_contract_id == k,
+        },
+        search=("label", "approval_status"),
+        children=lambda: (
+            _count_of(
+                ContractLineItemRow, ContractLineItemRow.service_contract_id, ServiceContractRow.id
+            )
+            + _count_of(EntitlementRow, EntitlementRow.service_contract_id, ServiceContractRow.id)
+        ),
+    ),
+    "contract_line_item": _DataSpec(
+        "contract_line_items",
+        ContractLineItemRow,
+        lambda: func.coalesce(_ClProduct.name, ContractLineItemRow.id),
+        lambda: {
+            "product_name": _ClProduct.name,
+            "asset_name": _ClAsset.name,
+            "start_date": ContractLineItemRow.start_date,
+            "end_date": ContractLineItemRow.end_date,
+            "quantity": ContractLineItemRow.quantity,
+        },
+        {"service_contract": lambda k: ContractLineItemRow.service_contract_id == k},
+        search=("label", "asset_name"),
+        children=lambda: _count_of(
+            EntitlementRow, EntitlementRow.contract_line_item_id, ContractLineItemRow.id
+        ),
+    ),
+    "entitlement": _DataSpec(
+        "entitlements",
+        EntitlementRow,
+        lambda: EntitlementRow.name,
+        lambda: {
+            "name": EntitlementRow.name,
+            "account_name": AccountRow.name,
+            "type": EntitlementRow.type,
+            "start_date": EntitlementRow.start_date,
+            "end_date": EntitlementRow.end_date,
+            "business_hours": EntitlementRow.business_hours,
+            "sla_process": EntitlementRow.sla_process,
+        },
+        {
+            "account": lambda k: EntitlementRow.account_id == k,
+            "service_contract": lambda k: EntitlementRow.service_contract_id == k,
+            "contract_line_item": lambda k: EntitlementRow.contract_line_item_id == k,
+            "asset": lambda k: EntitlementRow.asset_id == k,
+        },
+        search=("label", "type", "sla_process", "account_name"),
+        children=lambda: _count_of(
+            EntitlementContactRow, EntitlementContactRow.entitlement_id, EntitlementRow.id
+        ),
+    ),
+}
+
+
+def _data_query(kind: str, parent: tuple[str, str] | None, search: str) -> Select[Any]:
+    spec = _DATA_QUERIES[kind]
+    t = spec.table
+    label = spec.label().label("label")
+    extra = spec.extra()
+    children = spec.children() if spec.children is not None else None
+    cols: list[Any] = [t.id.label("key"), label, t.id.label("id")]
+    cols += [expr.label(name) for name, expr in extra.items()]
+    cols.append((children if children is not None else literal(0)).label("child_count"))
+    query = select(*cols)
+    if kind == "account":
+        query = query.outerjoin(_ParentAccount, _ParentAccount.id == AccountRow.parent_id)
+    elif kind == "contact":
+        query = query.outerjoin(AccountRow, AccountRow.id == ContactRow.account_id)
+    elif kind == "asset":
+        query = query.outerjoin(_AssetProduct, _AssetProduct.id == AssetRow.product_id)
+    elif kind == "service_contract":
+        query = query.outerjoin(AccountRow, AccountRow.id == ServiceContractRow.account_id)
+    elif kind == "contract_line_item":
+        query = query.outerjoin(_ClProduct, _ClProduct.id == ContractLineItemRow.product_id)
+        query = query.outerjoin(_ClAsset, _ClAsset.id == ContractLineItemRow.asset_id)
+    elif kind == "entitlement":
+        query = query.outerjoin(AccountRow, AccountRow.id == EntitlementRow.account_id)
+    if parent is not None:
+        make = spec.parents.get(parent[0])
+        if make is None:
+            raise KeyError(f"{kind} has no parent of kind {parent[0]!r}")
+        query = query.where(make(parent[1]))
+    if search:
+        pattern = f"%{search.replace('%', '').replace('_', '')}%"
+        exprs = [label if s == "label" else extra.get(s, getattr(t, s, None)) for s in spec.search]
+        query = query.where(
+            or_(*[e.ilike(pattern) for e in exprs if e is not None], t.id.ilike(pattern))
+        )
+    return query.order_by(func.lower(label), t.id)
+
+
+def _data_row(kind: str, mapping: Any) -> dict[str, Any]:
+    row = dict(mapping)
+    row["child_count"] = int(row["child_count"] or 0)
+    row["placeholder"] = False
+    if kind == "entitlement":
+        row["status"] = entitlement_status(row["start_date"], row["end_date"], date.today())
+    return row
+
+
+_KNOWN_REVISIONS = {"0001"}
+
+
+def _known_revision(revision: str) -> bool:
+    return revision in _KNOWN_REVISIONS
+
+
+def _check_is_workspace(path: Path) -> None:
+    """Refuse files that are not SQLite or not marked as workspaces, without modifying them."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise WorkspaceError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise WorkspaceError(f"{path}: not an Entitle workspace (not an SQLite database)")
+    app_id = int.from_bytes(header[68:72], "big")
+    # A header still in the WAL (after a crash) is checked through the schema instead.
+    if app_id != db.APPLICATION_ID and not Path(f"{path}-wal").exists():
+        raise WorkspaceError(
+            f"{path}: not an Entitle workspace (an SQLite database of another application)"
+        )

@@ -1,0 +1,424 @@
+"""What the navigator, table and detail pane show, as plain Python over the services.
+
+The item models in :mod:`entitle_desktop.ui.models` are thin adapters over a
+:class:`WorkspaceCatalog`: they ask it for the children of a node a page at a time, for
+the keys of a table's rows (filtered by the search text through the service query) and
+for one page of rows at a time. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Protocol
+
+from entitle_desktop.domain.records import ActionReference, FilterItem, MilestoneTimeTrigger
+from entitle_desktop.services import workspace as ws_api
+
+HIERARCHY = "hierarchy"
+SETUP = "setup"
+
+# kind -> (one, many) in the user's words
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "account": ("Account", "Accounts"),
+    "contact": ("Contact", "Contacts"),
+    "asset": ("Asset", "Assets"),
+    "product": ("Product", "Products"),
+    "service_contract": ("Service contract", "Service contracts"),
+    "contract_line_item": ("Contract line item", "Contract line items"),
+    "entitlement": ("Entitlement", "Entitlements"),
+    "business_hours": ("Business hours", "Business hours"),
+    "holiday": ("Holiday", "Holidays"),
+    "milestone_type": ("Milestone type", "Milestone types"),
+    "process": ("Entitlement process", "Entitlement processes"),
+    "process_version": ("Process version", "Versions"),
+    "process_milestone": ("Milestone", "Milestones"),
+    "template": ("Entitlement template", "Entitlement templates"),
+}
+
+PLACEHOLDER_TOOLTIP = (
+    "Placeholder: referenced by an imported file but not part of the imported project"
+)
+
+
+def kind_name(kind: str, plural: bool = False) -> str:
+    names = KIND_NAMES.get(kind, (kind.replace("_", " ").capitalize(),) * 2)
+    return names[1] if plural else names[0]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeKey:
+    """A record node (``kind`` + ``ident``, the service's key) or a folder node
+    (``folder=True``: the records of ``kind`` under ``parent``, or all of them)."""
+
+    kind: str
+    ident: str = ""
+    parent: tuple[str, str] | None = None
+    folder: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    key: NodeKey
+    label: str
+    has_children: bool
+    placeholder: bool = False
+    tooltip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str
+    width: int = 160
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One table row: the node it stands for and its display values (one per column)."""
+
+    key: NodeKey
+    values: tuple[str, ...]
+    placeholder: bool = False
+    tooltip: str = ""
+
+
+@dataclass(slots=True)
+class Detail:
+    """The detail pane's content: a title and sections of (label, value) pairs."""
+
+    title: str
+    subtitle: str = ""
+    sections: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    placeholder: bool = False
+
+    def section(self, title: str) -> list[tuple[str, str]]:
+        for name, pairs in self.sections:
+            if name == title:
+                return pairs
+        raise KeyError(title)
+
+
+class TableSource(Protocol):
+    """The rows under one node: ``keys`` is cheap (keys only); ``rows`` fetches a page."""
+
+    @property
+    def columns(self) -> Sequence[Column]: ...
+
+    def keys(self, search: str) -> list[NodeKey]: ...
+
+    def rows(self, search: str, offset: int, limit: int) -> list[Row]: ...
+
+
+# --------------------------------------------------------------------------- values
+
+
+def field_label(name: str) -> str:
+    """``version_number`` -> ``Version number``; labels that are already words stay."""
+    if name and name == name.lower() and " " not in name:
+        return name.replace("_", " ").capitalize()
+    return name
+
+
+def display(value: Any) -> str:
+    """A cell or field value as the user reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, FilterItem):
+        right = value.value if value.value is not None else value.value_field or ""
+        return f"{value.field} {value.operation} {right}".strip()
+    if isinstance(value, ActionReference):
+        return f"{value.type}: {value.name}"
+    if isinstance(value, MilestoneTimeTrigger):
+        actions = ", ".join(display(a) for a in value.actions) or "no actions"
+        return f"{display(value.time_length)} {value.unit} → {actions}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(display(v) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return describe(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {display(v)}" for k, v in value.items())
+    return str(value)
+
+
+def describe(record: Any) -> str:
+    """A one-line description of a nested dataclass (a criteria line, an action, ...)."""
+    parts: list[str] = []
+    for f in dataclasses.fields(record):
+        if f.name == "unknown":
+            continue
+        value = getattr(record, f.name)
+        if value is None or value == [] or value == {}:
+            continue
+        parts.append(f"{f.name.replace('_', ' ')}: {display(value)}")
+    return "; ".join(parts)
+
+
+def _row_placeholder(row: dict[str, Any]) -> tuple[bool, str]:
+    placeholder = bool(row.get("placeholder"))
+    return placeholder, PLACEHOLDER_TOOLTIP if placeholder else ""
+
+
+# --------------------------------------------------------------------------- tables
+
+
+class KindTable:
+    """The records of one kind, optionally under a parent record."""
+
+    def __init__(
+        self, workspace: ws_api.Workspace, kind: str, parent: tuple[str, str] | None
+    ) -> None:
+        self.workspace = workspace
+        self.kind = kind
+        self.parent = parent
+        self._fields = ws_api.columns(kind)
+        self._columns = [Column(title) for _key, title in self._fields]
+
+    @property
+    def columns(self) -> Sequence[Column]:
+        return self._columns
+
+    def keys(self, search: str) -> list[NodeKey]:
+        return [
+            NodeKey(self.kind, k)
+            for k in self.workspace.row_keys(self.kind, parent=self.parent, search=search)
+        ]
+
+    def rows(self, search: str, offset: int, limit: int) -> list[Row]:
+        rows = self.workspace.rows(
+            self.kind, parent=self.parent, search=search, offset=offset, limit=limit
+        )
+        return [self._row(r) for r in rows]
+
+    def _row(self, row: dict[str, Any]) -> Row:
+        placeholder, tip = _row_placeholder(row)
+        values = tuple(display(row.get(k)) for k, _title in self._fields)
+        return Row(NodeKey(self.kind, str(row["key"])), values, placeholder, tip)
+
+
+class MixedTable:
+    """The children of a record across several kinds (an account's contacts, assets,
+    service contracts and entitlements), one table with a Type column."""
+
+    def __init__(
+        self, workspace: ws_api.Workspace, kinds: Sequence[str], parent: tuple[str, str]
+    ) -> None:
+        self._parts = [KindTable(workspace, kind, parent) for kind in kinds]
+        self._columns = [Column("Type", 150), Column("Name", 260)]
+
+    @property
+    def columns(self) -> Sequence[Column]:
+        return self._columns
+
+    def keys(self, search: str) -> list[NodeKey]:
+        return [key for part in self._parts for key in part.keys(search)]
+
+    def rows(self, search: str, offset: int, limit: int) -> list[Row]:
+        out: list[Row] = []
+        for part in self._parts:
+            if limit <= 0:
+                break
+            size = part.workspace.count(part.kind, parent=part.parent, search=search)
+            if offset >= size:
+                offset -= size
+                continue
+            fetched = part.workspace.rows(
+                part.kind, parent=part.parent, search=search, offset=offset, limit=limit
+            )
+            for r in fetched:
+                placeholder, tip = _row_placeholder(r)
+                out.append(
+                    Row(
+                        NodeKey(part.kind, str(r["key"])),
+                        (kind_name(part.kind), display(r.get("label"))),
+                        placeholder,
+                        tip,
+                    )
+                )
+            limit -= len(fetched)
+            offset = 0
+        return out
+
+
+class EmptyTable:
+    columns: Sequence[Column] = (Column("Name", 260),)
+
+    def keys(self, search: str) -> list[NodeKey]:
+        return []
+
+    def rows(self, search: str, offset: int, limit: int) -> list[Row]:
+        return []
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+class WorkspaceCatalog:
+    """Navigator trees, tables and details of one open workspace."""
+
+    def __init__(self, workspace: ws_api.Workspace) -> None:
+        self.workspace = workspace
+
+    # ---------------------------------------------------------------- trees
+    def roots(self, tree: str) -> list[Node]:
+        kinds = ws_api.HIERARCHY_ROOTS if tree == HIERARCHY else ws_api.SETUP_ROOTS
+        return [self._folder(kind, None) for kind in kinds]
+
+    def _folder(self, kind: str, parent: tuple[str, str] | None) -> Node:
+        count = self.workspace.count(kind, parent=parent)
+        label = f"{kind_name(kind, plural=True)} ({count})"
+        return Node(NodeKey(kind, parent=parent, folder=True), label, count > 0)
+
+    def child_count(self, key: NodeKey) -> int:
+        if key.folder:
+            return self.workspace.count(key.kind, parent=key.parent)
+        kinds = ws_api.child_kinds(key.kind)
+        if len(kinds) == 1:
+            return self.workspace.count(kinds[0], parent=(key.kind, key.ident))
+        return len(kinds)
+
+    def children(self, key: NodeKey, offset: int, limit: int) -> list[Node]:
+        if key.folder:
+            return self._record_nodes(key.kind, key.parent, offset, limit)
+        kinds = ws_api.child_kinds(key.kind)
+        parent = (key.kind, key.ident)
+        if len(kinds) == 1:
+            return self._record_nodes(kinds[0], parent, offset, limit)
+        return [self._folder(kind, parent) for kind in kinds[offset : offset + limit]]
+
+    def _record_nodes(
+        self, kind: str, parent: tuple[str, str] | None, offset: int, limit: int
+    ) -> list[Node]:
+        nodes = []
+        for row in self.workspace.rows(kind, parent=parent, offset=offset, limit=limit):
+            placeholder, tip = _row_placeholder(row)
+            has_children = bool(ws_api.child_kinds(kind)) and int(row.get("child_count") or 0) > 0
+            nodes.append(
+                Node(
+                    NodeKey(kind, str(row["key"])),
+                    display(row.get("label")) or str(row["key"]),
+                    has_children,
+                    placeholder,
+                    tip,
+                )
+            )
+        return nodes
+
+    # ---------------------------------------------------------------- tables
+    def table(self, key: NodeKey) -> TableSource:
+        """The rows the table shows for a selected node.
+
+        A folder shows its records; a record shows its children (several kinds in one
+        table with a Type column); a record without child kinds shows nothing.
+        """
+        if key.folder:
+            return KindTable(self.workspace, key.kind, key.parent)
+        kinds = ws_api.child_kinds(key.kind)
+        parent = (key.kind, key.ident)
+        if len(kinds) == 1:
+            return KindTable(self.workspace, kinds[0], parent)
+        if kinds:
+            return MixedTable(self.workspace, kinds, parent)
+        return EmptyTable()
+
+    # ---------------------------------------------------------------- details
+    def detail(self, key: NodeKey) -> Detail | None:
+        if key.folder:
+            count = self.workspace.count(key.kind, parent=key.parent)
+            fields = [("Records", str(count))]
+            if key.parent is not None:
+                owner = self.workspace.row(key.parent[0], key.parent[1])
+                owner_label = display(owner.get("label")) if owner else key.parent[1]
+                fields.insert(0, (kind_name(key.parent[0]), owner_label))
+            return Detail(kind_name(key.kind, plural=True), "Folder", [("Summary", fields)])
+        raw = self.workspace.detail(key.kind, key.ident)
+        if raw is None:
+            return None
+        return detail_from_service(raw)
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.workspace.summary().counts)
+
+
+_SKIP = {"kind", "key", "label", "placeholder", "fields", "record"}
+_ROW_META = {"key", "label", "name", "placeholder", "child_count", "order"}
+
+
+def _pairs_from(items: Sequence[Any], label: Callable[[int], str]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for i, item in enumerate(items):
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            pairs.append((item[0], display(item[1])))
+        elif isinstance(item, tuple):
+            pairs.append((display(item[0]), " – ".join(display(v) for v in item[1:])))
+        elif isinstance(item, dict):
+            name = display(item.get("label") or item.get("name")) or label(i)
+            rest = [
+                f"{field_label(k)}: {display(v)}"
+                for k, v in item.items()
+                if k not in _ROW_META and v not in (None, "", [], {}) and display(v) != name
+            ]
+            pairs.append((f"{label(i)} {name}", " · ".join(rest)))
+        else:
+            pairs.append((label(i), display(item)))
+    return pairs
+
+
+def detail_from_service(raw: dict[str, Any]) -> Detail:
+    """Turn a ``Workspace.detail()`` dict into sections of (label, value) pairs."""
+    kind = str(raw.get("kind", ""))
+    placeholder = bool(raw.get("placeholder"))
+    subtitle = kind_name(kind)
+    if placeholder:
+        subtitle += " · placeholder (referenced, not in the imported project)"
+    detail = Detail(display(raw.get("label")) or str(raw.get("key")), subtitle, [], placeholder)
+    detail.sections.append(
+        (
+            "Fields",
+            # Absent optional fields (None) are left out: the pane shows what is set.
+            [
+                (field_label(str(k)), display(v))
+                for k, v in raw.get("fields", [])
+                if v is not None and v != [] and v != {}
+            ],
+        )
+    )
+    for name, value in raw.items():
+        if name in _SKIP or not isinstance(value, list | tuple):
+            continue
+        title = name.replace("_", " ").capitalize()
+        detail.sections.append((title, _pairs_from(value, lambda i: f"{i + 1}.")))
+    record = raw.get("record")
+    custom = getattr(record, "custom_fields", None)
+    if custom:
+        detail.sections.append(("Custom fields", [(k, display(v)) for k, v in custom.items()]))
+    unknown = getattr(record, "unknown", None)
+    if unknown:
+        detail.sections.append(
+            (
+                "Unknown elements kept from import",
+                [(f"after {u.after}" if u.after else "first", u.xml) for u in unknown],
+            )
+        )
+    return detail
+
+
+class TreeSource(Protocol):
+    """What the navigator model needs (implemented by :class:`WorkspaceCatalog`)."""
+
+    def roots(self, tree: str) -> list[Node]: ...
+
+    def child_count(self, key: NodeKey) -> int: ...
+
+    def children(self, key: NodeKey, offset: int, limit: int) -> list[Node]: ...

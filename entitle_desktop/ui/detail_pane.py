@@ -1,0 +1,81 @@
+"""The detail pane: a read-only, form-like key/value view of one record."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from entitle_desktop.ui.catalog import Detail
+
+_STYLE = """
+<style>
+ h4 { margin: 10px 0 4px 0; color: #3a4a5c; font-weight: 600; }
+ table { border-collapse: collapse; }
+ td { padding: 3px 8px 3px 0; vertical-align: top; }
+ td.k { color: #5f6b7a; white-space: nowrap; }
+ td.v { color: #1d232b; }
+ pre { margin: 0; font-size: small; }
+</style>
+"""
+
+
+class DetailPane(QWidget):
+    """Shows a :class:`Detail`: title, kind, then one table of fields per section."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.detail: Detail | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.title = QLabel()
+        self.title.setObjectName("detailTitle")
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("detailSubtitle")
+        self.subtitle.setStyleSheet("color: #5f6b7a;")
+        self.subtitle.setWordWrap(True)
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("detailBrowser")
+        self.browser.setOpenLinks(False)
+        self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.browser, 1)
+        self.set_detail(None)
+
+    def set_detail(self, detail: Detail | None) -> None:
+        self.detail = detail
+        if detail is None:
+            self.title.setText("Nothing selected")
+            self.subtitle.setText("Select a record in the navigator or the table.")
+            self.browser.clear()
+            return
+        self.title.setText(detail.title)
+        font = self.title.font()
+        font.setItalic(detail.placeholder)
+        self.title.setFont(font)
+        self.subtitle.setText(detail.subtitle)
+        parts = [_STYLE]
+        for name, pairs in detail.sections:
+            if not pairs:
+                continue
+            parts.append(f"<h4>{html.escape(name)}</h4><table width='100%'>")
+            for key, value in pairs:
+                text = html.escape(value) if value else "<span style='color:#9aa3ad'>—</span>"
+                if "\n" in value or value.startswith("<"):
+                    text = f"<pre>{html.escape(value)}</pre>"
+                parts.append(
+                    f"<tr><td class='k' width='38%'>{html.escape(key)}</td>"
+                    f"<td class='v'>{text}</td></tr>"
+                )
+            parts.append("</table>")
+        self.browser.setHtml("".join(parts))
+
+    def text(self) -> str:
+        return self.browser.toPlainText()
