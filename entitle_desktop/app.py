@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from entitle_desktop.ui.main_window import MainWindow
+    from entitle_desktop.ui.main_window import DEFAULT_SIZE, MainWindow
     from entitle_desktop.ui.settings import APPLICATION, ORGANIZATION
     from entitle_desktop.ui.theme import apply_theme
 
@@ -61,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.size:
         width, height = (int(v) for v in args.size.lower().split("x"))
         window.resize(width, height)
+    elif args.screenshot is not None:
+        window.resize(*DEFAULT_SIZE)  # the same picture whatever size was saved last time
     if args.workspace is not None:
         path = args.workspace
     else:

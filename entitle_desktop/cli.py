@@ -33,6 +33,14 @@ def _open_workspace(path: Path, create: bool = False) -> Any:
         raise CommandError(str(exc)) from exc
 
 
+def _import_kind(source: Path) -> str:
+    """``bundle``, ``data`` (Data Loader CSV or data-tree) or ``metadata``."""
+    if source.suffix.lower() == ".entitlebundle":
+        return "bundle"
+    data_source_kind = _lazy("entitle_desktop.services.csv_io", "data_source_kind")
+    return "data" if data_source_kind(source) is not None else "metadata"
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     from entitle_desktop.interchange.errors import InterchangeError
     from entitle_desktop.services.metadata_import import import_project, read_metadata
@@ -44,10 +52,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if workspace_path.exists():
         workspace = _open_workspace(workspace_path)  # refuse a non-workspace before reading
         workspace.close()
+    kind = _import_kind(source)
     try:
-        # Read everything first: bad input must not create or touch the workspace.
-        project, read_warnings = read_metadata(source)
-    except InterchangeError as exc:
+        # Read and check everything first: bad input must not create or touch the workspace.
+        if kind == "metadata":
+            project, read_warnings = read_metadata(source)
+        elif kind == "bundle":
+            _lazy("entitle_desktop.interchange.bundle", "read_bundle")(source)
+        else:
+            _lazy("entitle_desktop.services.csv_io", "check_data_source")(
+                source, skip_bad_rows=args.skip_bad_rows
+            )
+    except (InterchangeError, ValueError) as exc:
         raise CommandError(f"{source}: {exc}") from exc
     with tempfile.TemporaryDirectory() as scratch:
         if args.dry_run and not workspace_path.exists():
@@ -56,12 +72,30 @@ def _cmd_import(args: argparse.Namespace) -> int:
             )  # nothing to change: compare with empty
         workspace = _open_workspace(workspace_path, create=True)
         try:
-            summary = import_project(
-                workspace, project, read_warnings, str(source), dry_run=args.dry_run
-            )
+            if kind == "metadata":
+                summary = import_project(
+                    workspace, project, read_warnings, str(source), dry_run=args.dry_run
+                )
+                lines = summary.lines()
+            elif kind == "bundle":
+                import_bundle = _lazy("entitle_desktop.services.bundle_io", "import_bundle")
+                preview = import_bundle(workspace, source, dry_run=args.dry_run)
+                lines = [
+                    json.dumps(preview.to_json_dict(), indent=2, ensure_ascii=False, default=str)
+                ]
+            else:
+                import_data = _lazy("entitle_desktop.services.csv_io", "import_data")
+                preview = import_data(
+                    workspace, source, skip_bad_rows=args.skip_bad_rows, dry_run=args.dry_run
+                )
+                lines = [
+                    json.dumps(preview.to_json_dict(), indent=2, ensure_ascii=False, default=str)
+                ]
+        except (InterchangeError, ValueError) as exc:
+            raise CommandError(f"{source}: {exc}") from exc
         finally:
             workspace.close()
-    print("\n".join(summary.lines()))
+    print("\n".join(lines))
     return EXIT_OK
 
 
@@ -116,7 +150,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if args.format in ("mdapi", "source"):
             from entitle_desktop.services.metadata_export import export_metadata
 
-            result: Any = export_metadata(
+            export_metadata(
                 workspace,
                 args.out,
                 layout=args.format,
@@ -125,16 +159,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 reference=args.reference,
             )
         elif args.format == "bundle":
-            export_bundle = _lazy("entitle_desktop.services.bundle_export", "export_bundle")
-            result = export_bundle(workspace, args.out, processes=args.process or None)
+            export_bundle = _lazy("entitle_desktop.services.bundle_io", "export_bundle")
+            export_bundle(workspace, args.out, processes=args.process or None, account=args.account)
         else:
-            export_csv = _lazy("entitle_desktop.services.csv_export", "export_csv")
-            result = export_csv(workspace, args.out)
-    except InterchangeError as exc:
+            export_data = _lazy("entitle_desktop.services.csv_io", "export_data")
+            export_data(workspace, args.out, format=args.format, account=args.account)
+    except (InterchangeError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
     finally:
         workspace.close()
-    print(f"Exported to {result if result is not None else args.out}")
+    print(f"Exported to {args.out}")
     return EXIT_OK
 
 
@@ -153,10 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="entitle", description="Entitle Desktop command line")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = commands.add_parser("import", help="import a Salesforce metadata project (folder or zip)")
+    p = commands.add_parser(
+        "import", help="import a metadata project, a bundle or Data Loader CSV / data-tree files"
+    )
     p.add_argument("workspace", type=Path, metavar="WORKSPACE")
     p.add_argument("source", type=Path, metavar="SOURCE")
     p.add_argument("--dry-run", action="store_true", help="report what would change, save nothing")
+    p.add_argument(
+        "--skip-bad-rows", action="store_true", help="CSV/data-tree: import the good rows only"
+    )
     p.set_defaults(run=_cmd_import)
 
     p = commands.add_parser("summary", help="counts of every record type in a workspace")
@@ -170,7 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("export", help="export a workspace")
     p.add_argument("workspace", type=Path, metavar="WORKSPACE")
-    p.add_argument("--format", required=True, choices=["bundle", "mdapi", "source", "csv"])
+    p.add_argument(
+        "--format", required=True, choices=["bundle", "mdapi", "source", "csv", "datatree"]
+    )
     p.add_argument("--out", required=True, type=Path, metavar="PATH")
     p.add_argument(
         "--process", action="append", metavar="NAME", help="only this process (repeatable)"
@@ -179,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--reference", type=Path, metavar="PATH", help="the target org's retrieved project"
     )
+    p.add_argument("--account", metavar="ID", help="bundle/csv: only this account's hierarchy")
     p.set_defaults(run=_cmd_export)
 
     p = commands.add_parser("sla-cases", help="run SLA case files")

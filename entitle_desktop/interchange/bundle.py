@@ -14,10 +14,11 @@ Records are the dataclasses of :mod:`entitle_desktop.domain.records` in the JSON
 
 Reading refuses, with an :class:`InterchangeError` naming the file and field: entries that
 are not plain names (``../x``, ``/etc/x``, ``C:x``, sub-folders), links, duplicate names,
-more than ``max_entries`` entries or more than ``max_total_bytes`` uncompressed (counted while
-inflating, so a lying header does not help), an entry inflating more than ``max_ratio`` times,
-a file whose SHA-256 differs from the manifest, a file the manifest does not list, and a
-format version with no loader in :data:`LOADERS` (one loader per version ever written).
+more than ``max_entries`` entries or more than ``max_total_bytes`` uncompressed (declared, and
+counted while inflating by :mod:`safe_source`, so a lying header does not help), an entry
+whose header promises to inflate more than ``max_ratio`` times, a file whose SHA-256 differs
+from the manifest, a file the manifest does not list, counts that differ from the records,
+and a format version with no loader in :data:`LOADERS` (one loader per version ever written).
 
 Writing goes to a temporary file beside the target, renamed over it when complete.
 """

@@ -345,7 +345,7 @@ class _Resolver:
             self.session.flush()
         if row.placeholder:
             self._warn("business_hours", name, referrer, created)
-        return row.id
+        return int(row.id)
 
     def milestone_type(self, name: str, referrer: str) -> int:
         row = _find(self.session, MilestoneTypeRow, name)
@@ -360,7 +360,7 @@ class _Resolver:
             self.session.flush()
         if row.placeholder:
             self._warn("milestone_types", name, referrer, created)
-        return row.id
+        return int(row.id)
 
     def process(self, name: str | None, referrer: str) -> int | None:
         if name is None:
@@ -377,7 +377,7 @@ class _Resolver:
             self.session.flush()
         if row.placeholder:
             self._warn("processes", name, referrer, created)
-        return row.id
+        return int(row.id)
 
 
 def _find(session: Session, model: Any, name: str) -> Any:

@@ -430,10 +430,11 @@ def apply_records(
                 if progress:
                     progress(done, total, list_name)
     except IntegrityError as exc:
+        reason = str(exc.orig)
+        if "FOREIGN KEY" in reason.upper():
+            reason = "records refer to records that are neither in the file nor in the workspace"
         raise InterchangeError(
-            preview.source,
-            "the records refer to records that are neither in the file nor in the workspace "
-            f"({exc.orig}); nothing was imported",
+            preview.source, f"cannot be stored ({reason}); nothing was imported"
         ) from None
     preview.applied = True
     return preview

@@ -36,6 +36,7 @@ from entitle_desktop.services.workspace import Workspace
 
 __all__ = [
     "BadRowsError",
+    "check_data_source",
     "data_source_kind",
     "export_data",
     "import_data",
@@ -165,6 +166,23 @@ def read_data(workspace: Workspace, source: Path, *, skip_bad_rows: bool = False
     if kind == "csv":
         return read_csv_source(source, lookup=lookup, skip_bad_rows=skip_bad_rows)
     raise InterchangeError(source.name, "neither Data Loader CSV files nor a data-tree plan")
+
+
+def check_data_source(source: Path, *, skip_bad_rows: bool = False) -> DataImport:
+    """Read a CSV or data-tree source on its own (no workspace: every reference must be
+    satisfied by the files). For a caller about to create a new workspace: raises
+    :class:`BadRowsError` or :class:`InterchangeError` before anything is created."""
+    source = Path(source)
+    kind = data_source_kind(source)
+    if kind == "datatree":
+        data = read_data_tree(source, skip_bad_rows=skip_bad_rows)
+    elif kind == "csv":
+        data = read_csv_source(source, skip_bad_rows=skip_bad_rows)
+    else:
+        raise InterchangeError(source.name, "neither Data Loader CSV files nor a data-tree plan")
+    if data.problems and not skip_bad_rows:
+        raise BadRowsError(source.name, data.problems)
+    return data
 
 
 def preview_data(

@@ -117,7 +117,8 @@ class TableSource(Protocol):
 def field_label(name: str) -> str:
     """``version_number`` -> ``Version number``; labels that are already words stay."""
     if name and name == name.lower() and " " not in name:
-        return name.replace("_", " ").capitalize()
+        label = name.replace("_", " ").capitalize()
+        return label.replace("Sla ", "SLA ").replace(" id", " Id")
     return name
 
 
@@ -304,10 +305,13 @@ class WorkspaceCatalog:
         for row in self.workspace.rows(kind, parent=parent, offset=offset, limit=limit):
             placeholder, tip = _row_placeholder(row)
             has_children = bool(ws_api.child_kinds(kind)) and int(row.get("child_count") or 0) > 0
+            label = display(row.get("label")) or str(row["key"])
+            if kind == "process_version" and row.get("default") is True:
+                label += " (default)"
             nodes.append(
                 Node(
                     NodeKey(kind, str(row["key"])),
-                    display(row.get("label")) or str(row["key"]),
+                    label,
                     has_children,
                     placeholder,
                     tip,
@@ -401,7 +405,8 @@ def detail_from_service(raw: dict[str, Any]) -> Detail:
         detail.sections.append((title, _pairs_from(value, lambda i: f"{i + 1}.")))
     record = raw.get("record")
     custom = getattr(record, "custom_fields", None)
-    if custom:
+    listed = {str(k) for k, _v in raw.get("fields", [])}
+    if custom and not set(custom) <= listed:
         detail.sections.append(("Custom fields", [(k, display(v)) for k, v in custom.items()]))
     unknown = getattr(record, "unknown", None)
     if unknown:

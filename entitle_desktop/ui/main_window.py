@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([300, 600, 380])
+        self.splitter.setSizes([280, 640, 360])
         self.setCentralWidget(self.splitter)
 
         self.path_label = QLabel()
@@ -523,7 +523,7 @@ class MainWindow(QMainWindow):
         if self.table_model.rowCount() == 0 and self.current_key is not None and self.catalog:
             self.detail_pane.set_detail(self.catalog.detail(self.current_key))
 
-    def fit_columns(self, sample_rows: int = 60, max_width: int = 340) -> None:
+    def fit_columns(self, sample_rows: int = 60, max_width: int = 300) -> None:
         """Size columns to the header and the first rows (never fetches past one page)."""
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()

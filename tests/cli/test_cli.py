@@ -13,21 +13,35 @@ from entitle_desktop.cli import main
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "salesforce-metadata"
 EMPTY = {
-    "accounts": 0, "contacts": 0, "assets": 0, "products": 0, "service_contracts": 0,
-    "contract_line_items": 0, "entitlements": 0,
+    "accounts": 0,
+    "contacts": 0,
+    "assets": 0,
+    "products": 0,
+    "service_contracts": 0,
+    "contract_line_items": 0,
+    "entitlements": 0,
 }
 
 
-def _process(name: str, obj: str, *versions: tuple[int | None, bool | None, bool, int]) -> dict[str, Any]:
+def _process(
+    name: str, obj: str, *versions: tuple[int | None, bool | None, bool, int]
+) -> dict[str, Any]:
     return {
-        "name": name, "object": obj,
-        "versions": [{"number": n, "default": d, "active": a, "milestones": m} for n, d, a, m in versions],
+        "name": name,
+        "object": obj,
+        "versions": [
+            {"number": n, "default": d, "active": a, "milestones": m} for n, d, a, m in versions
+        ],
     }
 
 
 EXPECTED: dict[str, dict[str, Any]] = {
     "Umesh25J__CuriousOrg": {
-        **EMPTY, "entitlement_templates": 1, "milestone_types": 4, "business_hours": 0, "holidays": 0,
+        **EMPTY,
+        "entitlement_templates": 1,
+        "milestone_types": 4,
+        "business_hours": 0,
+        "holidays": 0,
         "processes": [
             _process("emergency repairs", "WorkOrder", (None, None, True, 0)),
             _process("standard case", "Case", (None, None, True, 3)),
@@ -36,12 +50,20 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "placeholders": {"business_hours": ["Default"]},
     },
     "divyaagrawal__force-code-demo": {
-        **EMPTY, "entitlement_templates": 2, "milestone_types": 1, "business_hours": 0, "holidays": 0,
+        **EMPTY,
+        "entitlement_templates": 2,
+        "milestone_types": 1,
+        "business_hours": 0,
+        "holidays": 0,
         "processes": [_process("standard support", "Case", (None, None, True, 1))],
         "placeholders": {"business_hours": ["Default"]},
     },
     "fpintelandgraf__alpinedemo": {
-        **EMPTY, "entitlement_templates": 6, "milestone_types": 7, "business_hours": 5, "holidays": 10,
+        **EMPTY,
+        "entitlement_templates": 6,
+        "milestone_types": 7,
+        "business_hours": 5,
+        "holidays": 10,
         "processes": [
             _process("basic support process", "Case", (None, None, True, 6)),
             _process("mission critical process", "Case", (None, None, True, 7)),
@@ -51,25 +73,47 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "placeholders": {},
     },
     "mmg-opp1__JCRC-Dev": {
-        **EMPTY, "entitlement_templates": 0, "milestone_types": 4, "business_hours": 1, "holidays": 0,
+        **EMPTY,
+        "entitlement_templates": 0,
+        "milestone_types": 4,
+        "business_hours": 1,
+        "holidays": 0,
         "processes": [_process("sla policy for cases", "Case", (None, None, False, 8))],
         "placeholders": {},
     },
     "parsam97__Case-Milestone-Bug": {
-        **EMPTY, "entitlement_templates": 0, "milestone_types": 2, "business_hours": 0, "holidays": 0,
+        **EMPTY,
+        "entitlement_templates": 0,
+        "milestone_types": 2,
+        "business_hours": 0,
+        "holidays": 0,
         "processes": [_process("standard support", "Case", (None, None, True, 3))],
         "placeholders": {"business_hours": ["Standard"], "milestone_types": ["Close Case"]},
     },
     "phani467__Metadata-Extract-from-stage": {
-        **EMPTY, "entitlement_templates": 0, "milestone_types": 3, "business_hours": 1, "holidays": 0,
-        "processes": [_process(
-            "IHSM Entitlement Process", "Case", (1, False, True, 6), (2, False, True, 12),
-            (3, False, True, 12), (4, False, True, 12),
-        )],
+        **EMPTY,
+        "entitlement_templates": 0,
+        "milestone_types": 3,
+        "business_hours": 1,
+        "holidays": 0,
+        "processes": [
+            _process(
+                "IHSM Entitlement Process",
+                "Case",
+                (1, False, True, 6),
+                (2, False, True, 12),
+                (3, False, True, 12),
+                (4, False, True, 12),
+            )
+        ],
         "placeholders": {},
     },
     "vgoyal-copado__SFP-Demo-Classic-Repository": {
-        **EMPTY, "entitlement_templates": 0, "milestone_types": 5, "business_hours": 3, "holidays": 0,
+        **EMPTY,
+        "entitlement_templates": 0,
+        "milestone_types": 5,
+        "business_hours": 3,
+        "holidays": 0,
         "processes": [
             _process("basic support process", "Case", (None, None, True, 4)),
             _process("premium support process", "Case", (None, None, True, 4)),
@@ -157,7 +201,11 @@ def test_demo_then_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     data = json.loads(capsys.readouterr().out)
     assert data["accounts"] == 30 and data["entitlements"] == 40
     assert [p["name"] for p in data["processes"]] == [
-        "Field Service", "Premium Support", "Standard Support", "Warranty"]
+        "Field Service",
+        "Premium Support",
+        "Standard Support",
+        "Warranty",
+    ]
     assert main(["demo", str(path)]) == 2  # exists already
 
 
@@ -175,8 +223,21 @@ def test_export_mdapi_of_chosen_process(tmp_path: Path) -> None:
     workspace = tmp_path / "w.entitle"
     main(["import", str(workspace), str(CORPUS / "fpintelandgraf__alpinedemo")])
     out = tmp_path / "out"
-    assert main(["export", str(workspace), "--format", "mdapi", "--out", str(out),
-                 "--process", "premium service"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(workspace),
+                "--format",
+                "mdapi",
+                "--out",
+                str(out),
+                "--process",
+                "premium service",
+            ]
+        )
+        == 0
+    )
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert "src/entitlementProcesses/premium service.entitlementProcess" in files
     assert not any("basic support" in f for f in files)
@@ -187,7 +248,69 @@ def test_export_unknown_process_exits_2(tmp_path: Path, capsys: pytest.CaptureFi
     workspace = tmp_path / "w.entitle"
     main(["import", str(workspace), str(CORPUS / "mmg-opp1__JCRC-Dev")])
     capsys.readouterr()
-    assert main(["export", str(workspace), "--format", "source", "--out", str(tmp_path / "o"),
-                 "--process", "Nope"]) == 2
+    assert (
+        main(
+            [
+                "export",
+                str(workspace),
+                "--format",
+                "source",
+                "--out",
+                str(tmp_path / "o"),
+                "--process",
+                "Nope",
+            ]
+        )
+        == 2
+    )
     assert "Nope" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_bundle_export_then_import_gives_the_same_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, copy, bundle = (
+        tmp_path / "d.entitle",
+        tmp_path / "n.entitle",
+        tmp_path / "d.entitlebundle",
+    )
+    assert main(["demo", str(source)]) == 0
+    assert main(["export", str(source), "--format", "bundle", "--out", str(bundle)]) == 0
+    assert main(["import", str(copy), str(bundle)]) == 0
+    capsys.readouterr()
+    main(["summary", str(source), "--json"])
+    original = capsys.readouterr().out
+    main(["summary", str(copy), "--json"])
+    assert capsys.readouterr().out == original
+
+
+def test_csv_export_then_import_gives_the_same_data_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, copy, folder = tmp_path / "d.entitle", tmp_path / "c.entitle", tmp_path / "csv"
+    main(["demo", str(source)])
+    assert main(["export", str(source), "--format", "csv", "--out", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "Account.csv",
+        "Asset.csv",
+        "Contact.csv",
+        "ContractLineItem.csv",
+        "Entitlement.csv",
+        "EntitlementContact.csv",
+        "Product2.csv",
+        "ServiceContract.csv",
+    ]
+    assert main(["import", str(copy), str(folder)]) == 0
+    capsys.readouterr()
+    main(["summary", str(copy), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert {k: data[k] for k in EMPTY} == {
+        "accounts": 30,
+        "contacts": 91,
+        "assets": 64,
+        "products": 8,
+        "service_contracts": 7,
+        "contract_line_items": 21,
+        "entitlements": 40,
+    }

@@ -52,8 +52,12 @@ def test_downgrade_removes_every_table(tmp_path: Path) -> None:
         config.attributes["connection"] = connection
         command.downgrade(config, "base")
     with engine.connect() as connection:
-        names = connection.execute(
-            text("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
-        ).scalars().all()
+        names = (
+            connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert names == ["alembic_version"]

@@ -13,6 +13,7 @@ from entitle_desktop.persistence import repository
 from entitle_desktop.services.bundle_io import collect_records
 from entitle_desktop.services.csv_io import (
     BadRowsError,
+    check_data_source,
     data_source_kind,
     export_data,
     import_data,
@@ -180,3 +181,12 @@ def test_csv_export_neutralises_formulas_from_the_workspace(tmp_path: Path) -> N
         export_data(ws, tmp_path / "out")
     text = (tmp_path / "out" / "Account.csv").read_text(encoding="utf-8")
     assert text.splitlines()[1] == '001A,"\'=HYPERLINK(""x"")",,\'@SUM(1)'
+
+
+def test_check_data_source_refuses_bad_rows_without_a_workspace(tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    _write_bad_folder(folder)
+    with pytest.raises(BadRowsError) as info:
+        check_data_source(folder)
+    assert [(p.line, p.element) for p in info.value.problems] == [(3, "EndDate"), (4, "AccountId")]
+    assert len(check_data_source(MEDTECH).records.entitlements) == 3

@@ -62,7 +62,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "processes": {
             "IHSM Entitlement Process": (
                 "Case",
-                [(1, False, True, 6), (2, False, True, 12), (3, False, True, 12), (4, False, True, 12)],
+                [
+                    (1, False, True, 6),
+                    (2, False, True, 12),
+                    (3, False, True, 12),
+                    (4, False, True, 12),
+                ],
             )
         },
         "placeholders": {},
@@ -90,7 +95,7 @@ def workspace(tmp_path: Path) -> Any:
 
 
 def test_every_corpus_project_is_expected() -> None:
-    assert PROJECTS == sorted(EXPECTED)
+    assert sorted(EXPECTED) == PROJECTS
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -100,13 +105,23 @@ def test_import_reports_exactly_what_the_files_hold(workspace: Workspace, projec
     expected = EXPECTED[project]
     templates, types, hours, holidays = expected["counts"]
     assert summary.counts == {
-        "accounts": 0, "contacts": 0, "assets": 0, "products": 0, "service_contracts": 0,
-        "contract_line_items": 0, "entitlements": 0, "entitlement_templates": templates,
-        "milestone_types": types, "business_hours": hours, "holidays": holidays,
+        "accounts": 0,
+        "contacts": 0,
+        "assets": 0,
+        "products": 0,
+        "service_contracts": 0,
+        "contract_line_items": 0,
+        "entitlements": 0,
+        "entitlement_templates": templates,
+        "milestone_types": types,
+        "business_hours": hours,
+        "holidays": holidays,
     }
     assert {
-        p["name"]: (p["object"], [(v["number"], v["default"], v["active"], v["milestones"])
-                                  for v in p["versions"]])
+        p["name"]: (
+            p["object"],
+            [(v["number"], v["default"], v["active"], v["milestones"]) for v in p["versions"]],
+        )
         for p in summary.processes
     } == expected["processes"]
     assert summary.placeholders == expected["placeholders"]
@@ -125,7 +140,10 @@ def test_milestone_types_keep_their_recurrence(workspace: Workspace) -> None:
 
 def test_missing_references_become_placeholders_with_warnings(workspace: Workspace) -> None:
     summary = import_metadata(workspace, CORPUS / "parsam97__Case-Milestone-Bug")
-    assert summary.placeholders == {"business_hours": ["Standard"], "milestone_types": ["Close Case"]}
+    assert summary.placeholders == {
+        "business_hours": ["Standard"],
+        "milestone_types": ["Close Case"],
+    }
     assert summary.warnings == [
         "Process 'standard support' names business hours 'Standard', which neither the project "
         "nor the workspace has: a placeholder was created.",
@@ -133,8 +151,13 @@ def test_missing_references_become_placeholders_with_warnings(workspace: Workspa
         "neither the project nor the workspace has: a placeholder was created.",
     ]
     assert workspace.row("milestone_type", "Close Case") == {
-        "key": "Close Case", "label": "Close Case", "placeholder": True, "child_count": 0,
-        "name": "Close Case", "recurrence_type": None, "description": None,
+        "key": "Close Case",
+        "label": "Close Case",
+        "placeholder": True,
+        "child_count": 0,
+        "name": "Close Case",
+        "recurrence_type": None,
+        "description": None,
     }
 
 
@@ -151,8 +174,7 @@ def test_reference_resolves_to_what_the_workspace_already_has(workspace: Workspa
 def test_a_later_import_fills_a_placeholder(workspace: Workspace) -> None:
     import_metadata(workspace, CORPUS / "parsam97__Case-Milestone-Bug")
     import_metadata(workspace, CORPUS / "Umesh25J__CuriousOrg")  # holds "Close Case"
-    assert workspace.summary().placeholders == {
-        "business_hours": ["Default", "Standard"]}
+    assert workspace.summary().placeholders == {"business_hours": ["Default", "Standard"]}
     assert workspace.row("milestone_type", "Close Case")["placeholder"] is False  # type: ignore[index]
 
 
@@ -206,6 +228,7 @@ def test_summary_lists_unknown_elements_and_kept_files(workspace: Workspace) -> 
 
 
 # --------------------------------------------------------------------------- bad input
+
 
 def _copy(project: str, tmp_path: Path) -> Path:
     target = tmp_path / "src-copy"
@@ -296,8 +319,9 @@ def test_huge_file_leaves_the_workspace_unchanged(tmp_path: Path, filled: tuple[
     assert sha256(path) == digest
 
 
-def test_failure_while_saving_rolls_back(tmp_path: Path, filled: tuple[Path, str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_saving_rolls_back(
+    tmp_path: Path, filled: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, digest = filled
 
     def broken(*_args: object) -> None:
@@ -311,8 +335,11 @@ def test_failure_while_saving_rolls_back(tmp_path: Path, filled: tuple[Path, str
 
 # --------------------------------------------------------------------------- round trip
 
+
 @pytest.mark.parametrize("project", PROJECTS)
-def test_database_round_trip_is_lossless(workspace: Workspace, tmp_path: Path, project: str) -> None:
+def test_database_round_trip_is_lossless(
+    workspace: Workspace, tmp_path: Path, project: str
+) -> None:
     original, _notes = salesforce_metadata.read_project(CORPUS / project)
     import_metadata(workspace, CORPUS / project)
     with workspace.session() as session:

@@ -19,7 +19,6 @@ from entitle_desktop.ui.models import NavigatorModel
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "salesforce-metadata"
 IHSM = CORPUS / "phani467__Metadata-Extract-from-stage"
-ALPINE = CORPUS / "fpintelandgraf__alpinedemo"
 PARSAM = CORPUS / "parsam97__Case-Milestone-Bug"
 
 
@@ -173,52 +172,42 @@ def test_imported_project_shows_process_with_four_versions_and_their_milestones(
 
 
 def test_placeholders_are_italic_with_a_tooltip(qtbot: QtBot, window: MainWindow) -> None:
-    job = _import(qtbot, window, ALPINE)
+    # The process names business hours "Standard" and a milestone type "Close Case" that
+    # the project does not contain: the import made placeholders for both.
+    job = _import(qtbot, window, PARSAM)
     assert job.summary_dialog is not None
-    assert job.summary_dialog.sections["Placeholders (referenced but not in the project)"] == [
-        "Processes: Basic Support Process",
-        "Processes: Mission Critical Process",
+    sections = job.summary_dialog.sections
+    assert sections["Placeholders (referenced but not in the project)"] == [
+        "Business hours: Standard",
+        "Milestone types: Close Case",
     ]
+    assert len(sections["Warnings"]) == 2
     job.summary_dialog.close()
+    assert window.counts_label.text().endswith("  ·  2 placeholders")
     setup = window.tree_models["setup"]
-    # The templates name "Basic Support Process"; the project's process files are named
-    # "basic support process" (lower case), so the import made placeholders.
-    processes = _child(setup, QModelIndex(), "Entitlement processes (6)")
-    labels = _labels(setup, processes)
-    assert labels == [
-        "basic support process",
-        "Basic Support Process",
-        "mission critical process",
-        "Mission Critical Process",
-        "premium field service",
-        "premium service",
-    ]
-    fonts = [setup.data(setup.index(r, 0, processes), Qt.ItemDataRole.FontRole) for r in range(6)]
-    assert [isinstance(f, QFont) and f.italic() for f in fonts] == [
-        False,
-        True,
-        False,
-        True,
-        False,
-        False,
-    ]
-    assert setup.data(setup.index(1, 0, processes), Qt.ItemDataRole.ToolTipRole) == (
+    types = _child(setup, QModelIndex(), "Milestone types (3)")
+    labels = _labels(setup, types)
+    assert labels == ["Close Case", "Respond to Customer", "Touch Point with Customer"]
+    fonts = [setup.data(setup.index(r, 0, types), Qt.ItemDataRole.FontRole) for r in range(3)]
+    assert [isinstance(f, QFont) and f.italic() for f in fonts] == [True, False, False]
+    assert setup.data(setup.index(0, 0, types), Qt.ItemDataRole.ToolTipRole) == (
         PLACEHOLDER_TOOLTIP
     )
-    assert setup.data(setup.index(0, 0, processes), Qt.ItemDataRole.ToolTipRole) is None
-    assert not setup.hasChildren(setup.index(1, 0, processes))
-    window.select_path("setup", ["Entitlement processes"])
+    assert setup.data(setup.index(1, 0, types), Qt.ItemDataRole.ToolTipRole) is None
+
+    window.select_path("setup", ["Milestone types"])
     table = window.table_model
     assert [table.data(table.index(r, 0)) for r in range(table.rowCount())] == labels
-    assert table.data(table.index(0, 0), Qt.ItemDataRole.FontRole) is None
-    assert table.data(table.index(1, 0), Qt.ItemDataRole.FontRole).italic()
-    assert table.data(table.index(1, 0), Qt.ItemDataRole.ToolTipRole) == PLACEHOLDER_TOOLTIP
-    window.table.selectRow(1)
+    assert table.data(table.index(0, 0), Qt.ItemDataRole.FontRole).italic()
+    assert table.data(table.index(1, 0), Qt.ItemDataRole.FontRole) is None
+    assert table.data(table.index(0, 0), Qt.ItemDataRole.ToolTipRole) == PLACEHOLDER_TOOLTIP
+    window.table.selectRow(0)
     detail = window.detail_pane.detail
     assert detail is not None and detail.placeholder
-    assert detail.subtitle == (
-        "Entitlement process · placeholder (referenced, not in the imported project)"
+    assert (
+        detail.subtitle == "Milestone type · placeholder (referenced, not in the imported project)"
     )
+    assert window.detail_pane.title.font().italic()
 
 
 def test_import_can_be_cancelled_and_leaves_the_workspace_unchanged(

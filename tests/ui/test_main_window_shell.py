@@ -157,3 +157,27 @@ def test_screenshot_option_saves_a_png_and_exits(tmp_path: Path) -> None:
 
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
+
+
+def test_without_a_path_the_app_opens_the_demo_in_the_user_data_folder(tmp_path: Path) -> None:
+    out = tmp_path / "demo.png"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "entitle_desktop.app", "--screenshot", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    demo = tmp_path / "data" / "Entitle Desktop" / "Demo.entitle"
+    assert demo.is_file()
+    with Workspace.open(demo) as workspace:
+        assert workspace.summary().counts["accounts"] == 30
+    recent = (tmp_path / "config" / "EntitleDesktop" / "Entitle Desktop.ini").read_text()
+    assert "Demo.entitle" in recent

@@ -1,0 +1,130 @@
+"""Business calendars of a workspace: its business hours and holidays as engine calendars.
+
+Every call reads the workspace in its own short session and returns plain objects. Build a
+calendar once and reuse it: engine calendars cache the years they have generated.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from entitle_desktop.domain.calendar import BusinessCalendar, CalendarError
+from entitle_desktop.domain.calendar_records import calendar_from_records, holiday_names
+from entitle_desktop.domain.entitlement_dates import EntitlementDateError
+from entitle_desktop.domain.entitlement_dates import entitlement_status as _status_at
+from entitle_desktop.domain.records import BusinessHours, Entitlement, Holiday
+from entitle_desktop.persistence import repository
+from entitle_desktop.services.workspace import Workspace
+
+__all__ = [
+    "CalendarError",
+    "DayPreview",
+    "calendar_preview",
+    "entitlement_status",
+    "load_calendar",
+    "load_calendars",
+]
+
+# One local day: (date, [(open, close) aware datetimes in the calendar's zone], holiday names)
+DayPreview = tuple[date, list[tuple[datetime, datetime]], list[str]]
+
+# Zone of entitlements when the workspace has no business hours to take one from.
+FALLBACK_ZONE = "UTC"
+
+
+def _records(workspace: Workspace) -> tuple[list[BusinessHours], list[Holiday]]:
+    with workspace.session() as session:
+        hours = repository.load_business_hours(session, include_placeholders=True)
+        holidays = repository.load_holidays(session)
+    return hours, holidays
+
+
+def _find(hours: list[BusinessHours], name: str) -> BusinessHours | None:
+    """Exact name first, else the one name equal ignoring case (names are unique)."""
+    exact = next((b for b in hours if b.name == name), None)
+    if exact is not None:
+        return exact
+    key = name.casefold()
+    return next((b for b in hours if b.name.casefold() == key), None)
+
+
+def load_calendar(
+    workspace: Workspace, business_hours_name: str, *, require_open_time: bool = False
+) -> BusinessCalendar:
+    """The calendar of the named business hours with their linked holidays.
+
+    Raises ``CalendarError`` (user-facing message) when no business hours have that name
+    or the record cannot be converted; with ``require_open_time`` also when it has no
+    open time on any weekday.
+    """
+    hours, holidays = _records(workspace)
+    found = _find(hours, business_hours_name)
+    if found is None:
+        known = ", ".join(repr(b.name) for b in hours) or "none"
+        raise CalendarError(
+            f"no business hours named {business_hours_name!r} in the workspace (known: {known})"
+        )
+    return calendar_from_records(found, holidays, require_open_time=require_open_time)
+
+
+def load_calendars(workspace: Workspace) -> dict[str, BusinessCalendar]:
+    """Every business hours record's calendar, by name (``CalendarError`` on a bad record)."""
+    hours, holidays = _records(workspace)
+    return {b.name: calendar_from_records(b, holidays) for b in hours}
+
+
+def _local_midnight(cal: BusinessCalendar, day: date) -> datetime:
+    # fold=0: inside a gap at midnight this is the instant the clock jumps past 00:00.
+    return datetime(day.year, day.month, day.day, tzinfo=cal.zone)
+
+
+def calendar_preview(workspace: Workspace, name: str, start: date, days: int) -> list[DayPreview]:
+    """For each local date from ``start`` for ``days`` days: its open windows and holidays.
+
+    Windows are the calendar's working intervals clipped to that local day (an overnight
+    window shows on both days; ``close`` is the next day's midnight for a day open until
+    24:00), as aware datetimes in the calendar's zone. Holiday names list every linked
+    holiday falling on that date, whole or part day, in rule order.
+    """
+    if days < 0:
+        raise CalendarError(f"days must not be negative, got {days}")
+    cal = load_calendar(workspace, name)
+    if days == 0:
+        return []
+    last = start + timedelta(days=days - 1)
+    names = holiday_names(cal.holiday_rules, start, last)
+    out: list[DayPreview] = []
+    for i in range(days):
+        day = start + timedelta(days=i)
+        lo = _local_midnight(cal, day)
+        hi = _local_midnight(cal, day + timedelta(days=1))
+        out.append((day, list(cal.open_intervals(lo, hi)), names.get(day, [])))
+    return out
+
+
+def entitlement_status(workspace: Workspace, as_of: datetime) -> dict[str, str]:
+    """``{entitlement id: "Inactive" | "Active" | "Expired"}`` at the instant ``as_of``.
+
+    Each entitlement is judged on ``as_of``'s local date in the time zone of its business
+    hours (matched by name, ignoring case), else of the workspace's default business
+    hours, else UTC. Raises ``EntitlementDateError`` naming the entitlement when its dates
+    or zone are unusable, and for a naive ``as_of``.
+    """
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise EntitlementDateError(f"instant {as_of.isoformat()} has no time zone")
+    with workspace.session() as session:
+        hours = repository.load_business_hours(session, include_placeholders=True)
+        entitlements: list[Entitlement] = repository.load_records(session, "entitlements")
+    default = next((b for b in hours if b.default and not b.placeholder), None)
+    default_zone = default.time_zone if default is not None else FALLBACK_ZONE
+    zones = {b.name.casefold(): b.time_zone for b in hours}
+    out: dict[str, str] = {}
+    for e in entitlements:
+        zone = default_zone
+        if e.business_hours:
+            zone = zones.get(e.business_hours.casefold(), default_zone)
+        try:
+            out[e.id] = _status_at(e.start_date, e.end_date, zone, as_of).value
+        except EntitlementDateError as exc:
+            raise EntitlementDateError(f"entitlement {e.id} ({e.name}): {exc}") from exc
+    return out
