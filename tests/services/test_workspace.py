@@ -230,3 +230,14 @@ def test_entitlement_status_uses_the_inclusive_end() -> None:
     assert entitlement_status(date(2024, 1, 1), date(2024, 1, 31), date(2024, 1, 31)) == "Active"
     assert entitlement_status(date(2024, 1, 1), date(2024, 1, 31), date(2024, 2, 1)) == "Expired"
     assert entitlement_status(date(2024, 1, 2), None, date(2024, 1, 1)) == "Inactive"
+
+
+def test_open_refuses_a_workspace_from_a_newer_app(tmp_path: Path) -> None:
+    path = tmp_path / "w.entitle"
+    Workspace.create(path).close()
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    connection.commit()
+    connection.close()
+    with pytest.raises(WorkspaceError, match="newer Entitle Desktop"):
+        Workspace.open(path)
