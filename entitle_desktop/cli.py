@@ -11,6 +11,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,29 @@ def _cmd_sla_cases(args: argparse.Namespace) -> int:
     return int(main_sla_cases([str(p) for p in args.paths]))
 
 
+def _cmd_calendar(args: argparse.Namespace) -> int:
+    from entitle_desktop.services.calendars import (
+        CalendarError,
+        calendar_preview,
+        load_calendar,
+        preview_lines,
+    )
+
+    if not args.workspace.exists():
+        raise CommandError(f"{args.workspace}: no such workspace file")
+    workspace = _open_workspace(args.workspace)
+    try:
+        calendar = load_calendar(workspace, args.name)
+        preview = calendar_preview(workspace, args.name, args.start, args.days)
+    except CalendarError as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        workspace.close()
+    print(f"{args.name} ({calendar.time_zone})")
+    print("\n".join(preview_lines(preview)))
+    return EXIT_OK
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from entitle_desktop.interchange.errors import InterchangeError
 
@@ -226,6 +250,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("sla-cases", help="run SLA case files")
     p.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     p.set_defaults(run=_cmd_sla_cases)
+
+    p = commands.add_parser(
+        "calendar", help="open windows per local day of business hours, with holidays named"
+    )
+    p.add_argument("workspace", type=Path, metavar="WORKSPACE")
+    p.add_argument("name", metavar="NAME", help="business hours name")
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=date.fromisoformat,
+        default=date.today(),
+        metavar="DATE",
+        help="first local day, YYYY-MM-DD (default: today)",
+    )
+    p.add_argument("--days", type=int, default=7, metavar="N", help="number of days (default 7)")
+    p.set_defaults(run=_cmd_calendar)
     # Later: validate, simulate, report.
     return parser
 

@@ -374,3 +374,18 @@ class MetadataProject:
     layout: str = "mdapi"
     root: str = "src"
     api_version: str | None = None
+
+
+def effective_version_number(version: EntitlementProcessVersion) -> int:
+    """The version number Salesforce gives a version: a process without versioning is 1."""
+    return version.version_number if version.version_number is not None else 1
+
+
+def effective_version_default(
+    version: EntitlementProcessVersion, versions_of_process: int
+) -> bool:
+    """Whether this is the default version: the file's flag when it has one; otherwise a
+    process's only version is its default (a process without versioning)."""
+    if version.is_version_default is not None:
+        return version.is_version_default
+    return versions_of_process == 1

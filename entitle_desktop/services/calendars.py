@@ -23,6 +23,7 @@ __all__ = [
     "entitlement_status",
     "load_calendar",
     "load_calendars",
+    "preview_lines",
 ]
 
 # One local day: (date, [(open, close) aware datetimes in the calendar's zone], holiday names)
@@ -128,3 +129,25 @@ def entitlement_status(workspace: Workspace, as_of: datetime) -> dict[str, str]:
         except EntitlementDateError as exc:
             raise EntitlementDateError(f"entitlement {e.id} ({e.name}): {exc}") from exc
     return out
+
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not locale-dependent
+
+
+def _clock(at: datetime, day: date) -> str:
+    """Local wall time on ``day``; the next day's midnight reads ``24:00``."""
+    if at.date() > day and (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0):
+        return "24:00"
+    return at.strftime("%H:%M:%S" if at.second or at.microsecond else "%H:%M")
+
+
+def preview_lines(preview: list[DayPreview]) -> list[str]:
+    """One text line per day: ``2025-12-24 Wed  08:00-12:30  holiday: Christmas Eve``."""
+    lines = []
+    for day, windows, names in preview:
+        spans = ", ".join(f"{_clock(o, day)}-{_clock(c, day)}" for o, c in windows) or "closed"
+        line = f"{day.isoformat()} {_DAY_NAMES[day.weekday()]}  {spans}"
+        if names:
+            line += f"  holiday: {'; '.join(names)}"
+        lines.append(line)
+    return lines

@@ -8,6 +8,7 @@ session; writes go through ``unit_of_work()`` (one transaction).
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from entitle_desktop.domain.records import (
     Holiday,
     MilestoneType,
     WorkspaceSettings,
+    effective_version_default,
+    effective_version_number,
 )
 from entitle_desktop.persistence import db, repository
 from entitle_desktop.persistence.models import (
@@ -413,17 +416,18 @@ class Workspace:
                 repository.load_process_versions(session),
                 key=lambda v: (v.name, v.version_number or 0),
             )
+            per_name = Counter(v.name for v in versions)
             for v in versions:
                 entry = by_name.get(v.name)
                 if entry is None:
-                    entry = {"name": v.name, "object": v.sobject_type, "versions": []}
+                    entry = {"name": v.name, "object": v.sobject_type or "Case", "versions": []}
                     by_name[v.name] = entry
                     processes.append(entry)
                 entry["versions"].append(
                     {
-                        "number": v.version_number,
-                        "default": v.is_version_default,
-                        "active": v.active,
+                        "number": effective_version_number(v),
+                        "default": effective_version_default(v, per_name[v.name]),
+                        "active": bool(v.active),
                         "milestones": len(v.milestones),
                     }
                 )

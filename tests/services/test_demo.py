@@ -46,14 +46,14 @@ def test_demo_counts(demo_path: Path) -> None:
         )
         for p in summary.processes
     ] == [
-        ("Field Service", "WorkOrder", [(None, None, True, 2)]),
-        ("Premium Support", "Case", [(None, None, True, 5)]),
+        ("Field Service", "WorkOrder", [(1, True, True, 2)]),
+        ("Premium Support", "Case", [(1, True, True, 5)]),
         (
             "Standard Support",
             "Case",
             [(1, False, True, 2), (2, False, True, 2), (3, True, True, 3)],
         ),
-        ("Warranty", "Case", [(None, None, False, 2)]),
+        ("Warranty", "Case", [(1, True, False, 2)]),
     ]
 
 

@@ -26,35 +26,35 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "Umesh25J__CuriousOrg": {
         "counts": (1, 4, 0, 0),
         "processes": {
-            "emergency repairs": ("WorkOrder", [(None, None, True, 0)]),
-            "standard case": ("Case", [(None, None, True, 3)]),
-            "standard support": ("Case", [(None, None, True, 2)]),
+            "emergency repairs": ("WorkOrder", [(1, True, True, 0)]),
+            "standard case": ("Case", [(1, True, True, 3)]),
+            "standard support": ("Case", [(1, True, True, 2)]),
         },
         "placeholders": {"business_hours": ["Default"]},
     },
     "divyaagrawal__force-code-demo": {
         "counts": (2, 1, 0, 0),
-        "processes": {"standard support": ("Case", [(None, None, True, 1)])},
+        "processes": {"standard support": ("Case", [(1, True, True, 1)])},
         "placeholders": {"business_hours": ["Default"]},
     },
     "fpintelandgraf__alpinedemo": {
         "counts": (6, 7, 5, 10),
         "processes": {
-            "basic support process": ("Case", [(None, None, True, 6)]),
-            "mission critical process": ("Case", [(None, None, True, 7)]),
-            "premium field service": ("WorkOrder", [(None, None, True, 4)]),
-            "premium service": ("Case", [(None, None, True, 6)]),
+            "basic support process": ("Case", [(1, True, True, 6)]),
+            "mission critical process": ("Case", [(1, True, True, 7)]),
+            "premium field service": ("WorkOrder", [(1, True, True, 4)]),
+            "premium service": ("Case", [(1, True, True, 6)]),
         },
         "placeholders": {},
     },
     "mmg-opp1__JCRC-Dev": {
         "counts": (0, 4, 1, 0),
-        "processes": {"sla policy for cases": ("Case", [(None, None, False, 8)])},
+        "processes": {"sla policy for cases": ("Case", [(1, True, False, 8)])},
         "placeholders": {},
     },
     "parsam97__Case-Milestone-Bug": {
         "counts": (0, 2, 0, 0),
-        "processes": {"standard support": ("Case", [(None, None, True, 3)])},
+        "processes": {"standard support": ("Case", [(1, True, True, 3)])},
         "placeholders": {"business_hours": ["Standard"], "milestone_types": ["Close Case"]},
     },
     "phani467__Metadata-Extract-from-stage": {
@@ -75,8 +75,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "vgoyal-copado__SFP-Demo-Classic-Repository": {
         "counts": (0, 5, 3, 0),
         "processes": {
-            "basic support process": ("Case", [(None, None, True, 4)]),
-            "premium support process": ("Case", [(None, None, True, 4)]),
+            "basic support process": ("Case", [(1, True, True, 4)]),
+            "premium support process": ("Case", [(1, True, True, 4)]),
         },
         "placeholders": {},
     },
