@@ -142,26 +142,26 @@ def _cmd_sla_cases(args: argparse.Namespace) -> int:
 
 
 def _cmd_calendar(args: argparse.Namespace) -> int:
-    from entitle_desktop.services.calendars import (
-        CalendarError,
-        calendar_preview,
-        load_calendar,
-        preview_lines,
-    )
+    from entitle_desktop.services.calendars import CalendarError, calendar_preview_text
 
     if not args.workspace.exists():
         raise CommandError(f"{args.workspace}: no such workspace file")
     workspace = _open_workspace(args.workspace)
     try:
-        calendar = load_calendar(workspace, args.name)
-        preview = calendar_preview(workspace, args.name, args.start, args.days)
+        lines = calendar_preview_text(workspace, args.name, args.start, args.days)
     except CalendarError as exc:
         raise CommandError(str(exc)) from exc
     finally:
         workspace.close()
-    print(f"{args.name} ({calendar.time_zone})")
-    print("\n".join(preview_lines(preview)))
+    print("\n".join(lines))
     return EXIT_OK
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from exc
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -259,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--from",
         dest="start",
-        type=date.fromisoformat,
+        type=_iso_date,
         default=date.today(),
         metavar="DATE",
         help="first local day, YYYY-MM-DD (default: today)",

@@ -62,11 +62,17 @@ __all__ = [
     "HOLIDAY_ENUMERATIONS",
     "METADATA_NS",
     "SEQUENCES",
+    "PREFLIGHT_FIXES",
+    "PreflightFix",
     "PreflightIssue",
+    "approximate_business_hours",
     "drop_unsupported_settings",
     "missing_references",
+    "national_holiday_years",
+    "omit_inexpressible_business_hours",
     "plan_against_reference",
     "preflight",
+    "preflight_fix",
     "read_project",
     "strip_action_prefixes",
     "write_project",
@@ -1638,18 +1644,83 @@ class PreflightIssue:
     """Something that would fail (error) or surprise (warning) a deploy.
 
     ``where`` names the file or record; ``fix`` names the function of this module that
-    repairs it automatically (``"strip_action_prefixes"``,
-    ``"drop_unsupported_settings"``, ``"plan_against_reference"``) or is ``None``.
+    repairs it automatically (one of :data:`PREFLIGHT_FIXES`, e.g.
+    ``"strip_action_prefixes"``) or is ``None``. ``fixes`` lists every function that
+    clears the issue, the recommended one (``fix``) first; given only ``fix``, ``fixes``
+    is ``(fix,)``.
     """
 
     severity: Severity
     where: str
     message: str
     fix: str | None = None
+    fixes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.fix is not None and not self.fixes:
+            object.__setattr__(self, "fixes", (self.fix,))
+        elif self.fix is None and self.fixes:
+            object.__setattr__(self, "fix", self.fixes[0])
 
     @property
     def file(self) -> str:
         return self.where
+
+
+@dataclass(frozen=True, slots=True)
+class PreflightFix:
+    """An automatic pre-flight fix: ``name`` is the function of this module, ``flag`` the
+    value of the command line's ``--fix`` (``None``: done by giving a reference org)."""
+
+    name: str
+    flag: str | None
+    label: str
+    description: str
+
+
+PREFLIGHT_FIXES: Final[tuple[PreflightFix, ...]] = (
+    PreflightFix(
+        "strip_action_prefixes",
+        "strip-action-prefixes",
+        "Strip object prefixes from action names",
+        "Case.Notify_Owner becomes Notify_Owner, the name a redeploy expects.",
+    ),
+    PreflightFix(
+        "drop_unsupported_settings",
+        "drop-unsupported-settings",
+        "Leave out settings the API version does not know",
+        "Entitlement.settings elements newer than the chosen API version are not written.",
+    ),
+    PreflightFix(
+        "approximate_business_hours",
+        "approximate-hours",
+        "Approximate business hours Salesforce cannot hold",
+        "Each day becomes one window from its first opening to its last closing (gaps become "
+        "worked time); overnight windows are split at midnight; national-calendar holidays "
+        "become dated one-off holidays for this year and the next two.",
+    ),
+    PreflightFix(
+        "omit_inexpressible_business_hours",
+        "omit-inexpressible-hours",
+        "Leave out business hours Salesforce cannot hold",
+        "Business hours with split shifts or overnight windows and national-calendar holidays "
+        "are not written; the target org must have its own business hours of those names.",
+    ),
+    PreflightFix(
+        "plan_against_reference",
+        None,
+        "Plan against the target org",
+        "Only the versions the target org lacks are written, numbered after its latest.",
+    ),
+)
+
+
+def preflight_fix(name: str) -> PreflightFix:
+    """The fix named by its function ``name`` or its command-line flag; ``KeyError`` else."""
+    for f in PREFLIGHT_FIXES:
+        if name in (f.name, f.flag):
+            return f
+    raise KeyError(name)
 
 
 MAX_MILESTONES_PER_PROCESS: Final = 10
@@ -1870,6 +1941,158 @@ _RECURRENCE_NEEDS: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+_HOURS_FIXES: Final = ("approximate_business_hours", "omit_inexpressible_business_hours")
+_DAY_MINUTES: Final = 24 * 60
+_Span = tuple[int, int]  # minutes from the day's midnight, end 1440 = 24:00
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _span_text(span: _Span) -> str:
+    return f"{_clock(span[0])}–{_clock(span[1])}"
+
+
+def _window_text(w: BusinessHoursWindow) -> str:
+    return f"{w.start:%H:%M}–{'24:00' if w.end is None else format(w.end, '%H:%M')}"
+
+
+def _day_spans(bh: BusinessHours) -> dict[str, list[_Span]]:
+    """Each weekday's worked spans once overnight windows are split at midnight (the part
+    after midnight belongs to the next day; Sunday's goes to Monday)."""
+    spans: dict[str, list[_Span]] = {key: [] for key in WEEKDAYS}
+    for w in bh.windows:
+        start = _minutes(w.start)
+        end = _DAY_MINUTES if w.end is None else _minutes(w.end)
+        if end < start:
+            spans[w.weekday].append((start, _DAY_MINUTES))
+            if end > 0:
+                following = WEEKDAYS[(WEEKDAYS.index(w.weekday) + 1) % len(WEEKDAYS)]
+                spans[following].append((0, end))
+        else:
+            spans[w.weekday].append((start, end))
+    return {key: sorted(v) for key, v in spans.items()}
+
+
+def _gaps(spans: Sequence[_Span]) -> list[_Span]:
+    """The unworked stretches between the first opening and the last closing."""
+    gaps: list[_Span] = []
+    reach: int | None = None
+    for start, end in sorted(spans):
+        if reach is not None and start > reach:
+            gaps.append((reach, start))
+        reach = end if reach is None else max(reach, end)
+    return gaps
+
+
+def _is_overnight(w: BusinessHoursWindow) -> bool:
+    return w.end is not None and w.end < w.start
+
+
+def _inexpressible_days(bh: BusinessHours) -> list[str]:
+    """Weekdays whose windows Salesforce cannot hold as they are: more than one window, an
+    overnight window, or the after-midnight part of the previous day's overnight window."""
+    days: set[str] = set()
+    for key in WEEKDAYS:
+        own = [w for w in bh.windows if w.weekday == key]
+        if len(own) > 1:
+            days.add(key)
+        for w in own:
+            if _is_overnight(w):
+                days.add(key)
+                if w.end is not None and w.end != time(0):
+                    days.add(WEEKDAYS[(WEEKDAYS.index(key) + 1) % len(WEEKDAYS)])
+    return [key for key in WEEKDAYS if key in days]
+
+
+def _day_list(keys: Sequence[str]) -> str:
+    """``Monday–Friday``, ``Monday, Wednesday``: runs of three or more days with a dash."""
+    runs: list[list[str]] = []
+    for key in keys:
+        if runs and WEEKDAYS.index(key) == WEEKDAYS.index(runs[-1][-1]) + 1:
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    parts: list[str] = []
+    for run in runs:
+        names = [_DAY_NAMES[k].capitalize() for k in run]
+        parts.append(f"{names[0]}–{names[-1]}" if len(names) >= 3 else ", ".join(names))
+    return ", ".join(parts)
+
+
+def _worked_time_text(gaps: Sequence[str]) -> str:
+    if not gaps:
+        return "nothing changes"
+    return f"{', '.join(gaps)} would be worked time in Salesforce"
+
+
+def _hours_approximation_notes(bh: BusinessHours) -> list[str]:
+    """One message per split-shift pattern (days with equal windows together) and per
+    overnight window, saying what :func:`approximate_business_hours` would change."""
+    spans = _day_spans(bh)
+    own = {key: [w for w in bh.windows if w.weekday == key] for key in WEEKDAYS}
+    split: dict[str, list[str]] = {}
+    for key in WEEKDAYS:
+        if len(own[key]) > 1:
+            day_spans = spans[key]
+            shown = ", ".join(_window_text(w) for w in own[key])
+            approximated = _span_text((day_spans[0][0], max(e for _, e in day_spans)))
+            lost = _worked_time_text([_span_text(g) for g in _gaps(day_spans)])
+            pattern = (
+                f"{len(own[key])} windows ({shown}); Salesforce holds one window per day. "
+                f"Approximated as {approximated}: {lost}"
+            )
+            split.setdefault(pattern, []).append(key)
+    notes = [f"{_day_list(keys)}: {pattern}" for pattern, keys in split.items()]
+    for key in WEEKDAYS:
+        for w in own[key]:
+            if not _is_overnight(w):
+                continue
+            day = _DAY_NAMES[key].capitalize()
+            following = WEEKDAYS[(WEEKDAYS.index(key) + 1) % len(WEEKDAYS)]
+            next_day = _DAY_NAMES[following].capitalize()
+            parts = [f"{day} {w.start:%H:%M}–24:00"]
+            lost: list[str] = []
+            if w.end is not None and w.end != time(0):
+                parts.append(f"{next_day} 00:00–{w.end:%H:%M}")
+                if len(own[following]) <= 1:  # a split next day reports its own gaps
+                    lost = [f"{next_day} {_span_text(g)}" for g in _gaps(spans[following])]
+            notes.append(
+                f"overnight window on {day} ({_window_text(w)}); Salesforce windows end on "
+                f"the day they start. Approximated as {' and '.join(parts)}: "
+                + _worked_time_text(lost)
+            )
+    return notes
+
+
+def national_holiday_years(today: date | None = None) -> list[int]:
+    """The years :func:`approximate_business_hours` writes national-calendar holidays for:
+    this year and the next two."""
+    year = (today or date.today()).year
+    return [year, year + 1, year + 2]
+
+
+def _national_dates(h: Holiday, years: Sequence[int]) -> list[tuple[date, str]]:
+    """``(date, public holiday name)`` of the national calendar ``h`` follows, in ``years``.
+    Raises ``NotImplementedError`` (or ``KeyError``) for a calendar the library lacks."""
+    import holidays as public_holidays
+
+    assert h.national_country is not None
+    wanted = set(years)
+    listed = public_holidays.country_holidays(
+        h.national_country,
+        subdiv=h.national_subdivision,
+        observed=h.national_observed,
+        years=sorted(wanted),
+    )
+    return sorted((d, str(name)) for d, name in listed.items() if d.year in wanted)
+
+
 def _calendar_issues(project: MetadataProject) -> list[PreflightIssue]:
     issues: list[PreflightIssue] = []
     where_settings = "settings/BusinessHours.settings"
@@ -1877,27 +2100,10 @@ def _calendar_issues(project: MetadataProject) -> list[PreflightIssue]:
         if bh.placeholder:
             continue
         where = f"business hours {bh.name!r}"
-        for key in WEEKDAYS:
-            day = _DAY_NAMES[key].capitalize()
-            windows = [w for w in bh.windows if w.weekday == key]
-            if len(windows) > 1:
-                issues.append(
-                    PreflightIssue(
-                        "error",
-                        where,
-                        f"{len(windows)} windows on {day} (split shift); Salesforce holds one window per day",
-                    )
-                )
-            for w in windows:
-                if w.end is not None and w.end < w.start:
-                    issues.append(
-                        PreflightIssue(
-                            "error",
-                            where,
-                            f"overnight window on {day} ({w.start:%H:%M}-{w.end:%H:%M}); Salesforce "
-                            "windows end on the day they start (split it at midnight)",
-                        )
-                    )
+        issues += [
+            PreflightIssue("error", where, message, fixes=_HOURS_FIXES)
+            for message in _hours_approximation_notes(bh)
+        ]
         if not bh.time_zone:
             issues.append(PreflightIssue("error", where, "no time zone"))
     defaults = [b for b in project.business_hours if b.default and not b.placeholder]
@@ -1915,12 +2121,29 @@ def _calendar_issues(project: MetadataProject) -> list[PreflightIssue]:
             region = h.national_country + (
                 f"-{h.national_subdivision}" if h.national_subdivision else ""
             )
+            years = national_holiday_years()
+            try:
+                count = len(_national_dates(h, years))
+            except (NotImplementedError, KeyError, ValueError):
+                issues.append(
+                    PreflightIssue(
+                        "error",
+                        where,
+                        f"follows the national calendar of {region}, which Salesforce cannot "
+                        "hold and the holidays library does not know: the approximation "
+                        "leaves it out",
+                        fixes=_HOURS_FIXES,
+                    )
+                )
+                continue
             issues.append(
                 PreflightIssue(
                     "error",
                     where,
-                    f"follows the national calendar of {region}, which Salesforce cannot hold; "
-                    "replace it with dated holidays",
+                    f"follows the national calendar of {region}, which Salesforce cannot hold. "
+                    f"Approximated as {count} dated holidays for {years[0]}–{years[-1]}: "
+                    "later years would have no holidays in Salesforce",
+                    fixes=_HOURS_FIXES,
                 )
             )
             continue
@@ -2173,6 +2396,105 @@ def drop_unsupported_settings(project: MetadataProject, api_version: str) -> Met
     if settings is not None and drop:
         settings.flags = {k: v for k, v in settings.flags.items() if k not in drop}
         settings.unknown = [u for u in settings.unknown if _unknown_name(u) not in drop]
+    return result
+
+
+def approximate_business_hours(
+    project: MetadataProject, years: Sequence[int] | None = None
+) -> MetadataProject:
+    """A copy of ``project`` whose calendars Salesforce can hold, approximated.
+
+    Business hours: every day with more than one window, an overnight window or the
+    after-midnight part of one becomes ONE window from its first opening to its last
+    closing, so gaps (a lunch break) become worked time and Salesforce deadlines fall no
+    later than planned. Overnight windows are split at midnight first (Fri 22:00–06:00 is
+    Fri 22:00–24:00 and Sat 00:00–06:00; Sunday's goes to Monday). Other days and other
+    business hours are untouched.
+
+    Holidays following a national calendar become dated one-off holidays (same times and
+    business hours) for ``years`` (default :func:`national_holiday_years`), named
+    ``"<holiday>: <public holiday> <year>"``; a calendar the holidays library does not
+    know is left out.
+    """
+    result = copy.deepcopy(project)
+    for bh in result.business_hours:
+        if bh.placeholder:
+            continue
+        changed = _inexpressible_days(bh)
+        if not changed:
+            continue
+        spans = _day_spans(bh)
+        windows: list[BusinessHoursWindow] = []
+        for key in WEEKDAYS:
+            if key not in changed:
+                windows += [w for w in bh.windows if w.weekday == key]
+                continue
+            start = spans[key][0][0]
+            end = max(e for _, e in spans[key])
+            windows.append(
+                BusinessHoursWindow(
+                    key,
+                    time(start // 60, start % 60),
+                    None if end == _DAY_MINUTES else time(end // 60, end % 60),
+                )
+            )
+            for edge in ("StartTime", "EndTime"):
+                bh.xml_times.pop(f"{_DAY_NAMES[key]}{edge}", None)
+        bh.windows = windows
+    chosen = list(years) if years is not None else national_holiday_years()
+    holidays: list[Holiday] = []
+    taken = {h.name for h in result.holidays if not h.national_country}
+    for h in result.holidays:
+        if not h.national_country:
+            holidays.append(h)
+            continue
+        try:
+            dates = _national_dates(h, chosen)
+        except (NotImplementedError, KeyError, ValueError):
+            continue
+        region = h.national_country + (
+            f"-{h.national_subdivision}" if h.national_subdivision else ""
+        )
+        for day, public_name in dates:
+            name = _dated_holiday_name(h.name, public_name, day, taken)
+            taken.add(name)
+            holidays.append(
+                Holiday(
+                    name=name,
+                    description=f"{public_name} ({region} national calendar)",
+                    activity_date=day,
+                    start_time=h.start_time,
+                    end_time=h.end_time,
+                    is_recurring=False,
+                    business_hours=list(h.business_hours),
+                )
+            )
+    result.holidays = holidays
+    return result
+
+
+def _dated_holiday_name(base: str, public_name: str, day: date, taken: set[str]) -> str:
+    """``"<base>: <public name> <year>"`` within Salesforce's 80 characters, unique."""
+    limit = _NAME_LIMITS["holiday"]
+    for suffix in (f" {day.year}", f" {day.isoformat()}"):
+        name = f"{base}: {public_name}"
+        if len(name) + len(suffix) > limit:
+            name = name[: limit - len(suffix) - 1].rstrip() + "…"
+        name += suffix
+        if name not in taken:
+            return name
+    return name
+
+
+def omit_inexpressible_business_hours(project: MetadataProject) -> MetadataProject:
+    """A copy of ``project`` without the business hours Salesforce cannot hold (split
+    shifts, overnight windows) and without national-calendar holidays. References to the
+    left-out business hours stay: the target org must have its own of those names."""
+    result = copy.deepcopy(project)
+    result.business_hours = [
+        b for b in result.business_hours if b.placeholder or not _inexpressible_days(b)
+    ]
+    result.holidays = [h for h in result.holidays if not h.national_country]
     return result
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "CalendarError",
     "DayPreview",
     "calendar_preview",
+    "calendar_preview_text",
     "entitlement_status",
     "load_calendar",
     "load_calendars",
@@ -49,22 +50,32 @@ def _find(hours: list[BusinessHours], name: str) -> BusinessHours | None:
     return next((b for b in hours if b.name.casefold() == key), None)
 
 
+def _missing(name: str, hours: list[BusinessHours]) -> CalendarError:
+    known = ", ".join(repr(b.name) for b in hours) or "none"
+    return CalendarError(f"no business hours named {name!r} in the workspace (known: {known})")
+
+
+def _load(workspace: Workspace, name: str) -> tuple[BusinessHours, BusinessCalendar]:
+    hours, holidays = _records(workspace)
+    found = _find(hours, name)
+    if found is None:
+        raise _missing(name, hours)
+    return found, calendar_from_records(found, holidays)
+
+
 def load_calendar(
     workspace: Workspace, business_hours_name: str, *, require_open_time: bool = False
 ) -> BusinessCalendar:
     """The calendar of the named business hours with their linked holidays.
 
-    Raises ``CalendarError`` (user-facing message) when no business hours have that name
-    or the record cannot be converted; with ``require_open_time`` also when it has no
-    open time on any weekday.
+    Names match exactly, else ignoring case. Raises ``CalendarError`` (user-facing
+    message) when no business hours have that name or the record cannot be converted;
+    with ``require_open_time`` also when it has no open time on any weekday.
     """
     hours, holidays = _records(workspace)
     found = _find(hours, business_hours_name)
     if found is None:
-        known = ", ".join(repr(b.name) for b in hours) or "none"
-        raise CalendarError(
-            f"no business hours named {business_hours_name!r} in the workspace (known: {known})"
-        )
+        raise _missing(business_hours_name, hours)
     return calendar_from_records(found, holidays, require_open_time=require_open_time)
 
 
@@ -87,9 +98,28 @@ def calendar_preview(workspace: Workspace, name: str, start: date, days: int) ->
     24:00), as aware datetimes in the calendar's zone. Holiday names list every linked
     holiday falling on that date, whole or part day, in rule order.
     """
+    _check_days(days)
+    return _preview(_load(workspace, name)[1], start, days)
+
+
+def calendar_preview_text(workspace: Workspace, name: str, start: date, days: int) -> list[str]:
+    """``calendar_preview`` as text: a header (name, zone, inactive) then one line per day."""
+    _check_days(days)
+    hours, cal = _load(workspace, name)
+    header = f"{hours.name} ({cal.time_zone})"
+    if hours.active is False:
+        header += " inactive"
+    if hours.placeholder:
+        header += " placeholder"
+    return [header, *preview_lines(_preview(cal, start, days))]
+
+
+def _check_days(days: int) -> None:
     if days < 0:
         raise CalendarError(f"days must not be negative, got {days}")
-    cal = load_calendar(workspace, name)
+
+
+def _preview(cal: BusinessCalendar, start: date, days: int) -> list[DayPreview]:
     if days == 0:
         return []
     last = start + timedelta(days=days - 1)
@@ -135,8 +165,8 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not locale-dep
 
 
 def _clock(at: datetime, day: date) -> str:
-    """Local wall time on ``day``; the next day's midnight reads ``24:00``."""
-    if at.date() > day and (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0):
+    """Local wall time on ``day``; the day's end (windows are clipped to it) reads ``24:00``."""
+    if at.date() > day:
         return "24:00"
     return at.strftime("%H:%M:%S" if at.second or at.microsecond else "%H:%M")
 

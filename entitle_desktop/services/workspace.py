@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from entitle_desktop.domain.entitlement_dates import EntitlementDateError, status_on
 from entitle_desktop.domain.records import (
     WEEKDAYS,
     BusinessHours,
@@ -225,12 +226,11 @@ def _check_kind(kind: str) -> str:
 
 
 def entitlement_status(start: date | None, end: date | None, today: date) -> str:
-    """Computed status (domain.md 3): Inactive before start, Expired after the inclusive end."""
-    if start is not None and today < start:
-        return "Inactive"
-    if end is not None and today > end:
-        return "Expired"
-    return "Active"
+    """Computed status (domain.md 3) on a local date; the rule lives in the domain."""
+    try:
+        return status_on(start, end, today).value
+    except EntitlementDateError:
+        return "Invalid dates"
 
 
 def version_key(name: str, number: int | None) -> str:

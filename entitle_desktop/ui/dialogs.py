@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -133,3 +134,50 @@ class ImportSummaryDialog(QDialog):
 
     def text(self) -> str:
         return self.browser.toPlainText()
+
+
+class ExportSummaryDialog(QDialog):
+    """What an export wrote: the file count, the output path and the files."""
+
+    def __init__(
+        self,
+        out: Path,
+        files: Sequence[str],
+        counts: Mapping[str, int] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportSummaryDialog")
+        self.setWindowTitle("Export summary")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(620, 460)
+        self.out = out
+        self.files = list(files)
+        layout = QVBoxLayout(self)
+        noun = "file" if len(self.files) == 1 else "files"
+        self.title = QLabel(
+            f"<b>Exported {len(self.files)} {noun}</b> to<br>{html.escape(str(out))}"
+        )
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        parts = [_section_html("Files", self.files, "No files.")]
+        if counts:
+            parts.append(
+                _section_html(
+                    "Records in the bundle",
+                    [f"{_pretty(k)}: {v:,}" for k, v in counts.items()],
+                    "None.",
+                    counted=False,
+                )
+            )
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setHtml("".join(parts))
+        layout.addWidget(self.browser, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return f"{self.title.text()}\n{self.browser.toPlainText()}"

@@ -12,7 +12,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 
 class TaskCancelled(Exception):
@@ -110,3 +111,72 @@ class BackgroundTask(QObject):
             self.failed.emit(thread.error, thread.details)
         else:
             self.succeeded.emit(thread.result)
+
+
+class ProgressTask(QObject):
+    """A :class:`BackgroundTask` shown in a window-modal progress dialog with Cancel.
+
+    The progress dialog is closed before exactly one of ``succeeded(result)``,
+    ``failed(exception, details)`` or ``cancelled()`` is emitted.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(object, str)
+    cancelled = Signal()
+
+    def __init__(
+        self,
+        fn: Callable[[TaskState], Any],
+        title: str,
+        label: str,
+        parent: QWidget,
+        object_name: str = "taskProgress",
+    ) -> None:
+        super().__init__(parent)
+        self.task = BackgroundTask(fn, self)
+        self.progress = QProgressDialog(label, "Cancel", 0, 0, parent)
+        self.progress.setObjectName(object_name)
+        self.progress.setWindowTitle(title)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(0)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.setMinimumWidth(420)
+        self.progress.canceled.connect(self.cancel)
+        self.task.progressed.connect(self._on_progress)
+        self.task.succeeded.connect(lambda result: self._finish(self.succeeded.emit, result))
+        self.task.failed.connect(
+            lambda exc, details: self._finish(self.failed.emit, exc, details)
+        )
+        self.task.cancelled.connect(lambda: self._finish(self.cancelled.emit))
+
+    def start(self) -> None:
+        self.progress.show()
+        self.task.start()
+
+    def cancel(self) -> None:
+        self.progress.setLabelText("Cancelling…")
+        self.task.cancel()
+
+    def cancel_and_wait(self) -> None:
+        self.task.cancel()
+        self.task.wait()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        return self.task.wait(msecs)
+
+    def is_running(self) -> bool:
+        return self.task.is_running()
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            self.progress.setMaximum(total)
+            self.progress.setValue(min(done, total))
+        if message:
+            self.progress.setLabelText(message)
+
+    def _finish(self, emit: Callable[..., None], *args: Any) -> None:
+        self.progress.canceled.disconnect(self.cancel)
+        self.progress.close()
+        self.progress.deleteLater()
+        emit(*args)

@@ -24,6 +24,7 @@ from entitle_desktop.services import demo
 from entitle_desktop.services import workspace as workspace_service
 from entitle_desktop.services.calendars import (
     calendar_preview,
+    calendar_preview_text,
     entitlement_status,
     load_calendar,
     load_calendars,
@@ -315,4 +316,64 @@ def test_bad_entitlement_dates_name_the_entitlement(tmp_path: Path) -> None:
             entitlement_status(ws, datetime(2026, 1, 31, tzinfo=UTC))
         assert str(err.value) == (
             "entitlement 550X (Backwards): end date 2026-01-01 is before start date 2026-02-01"
+        )
+
+
+def test_preview_text_of_overnight_and_inactive_hours(tmp_path: Path) -> None:
+    night = BusinessHours(
+        name="Night Desk",
+        time_zone="Europe/Berlin",
+        active=False,
+        windows=[
+            BusinessHoursWindow("fri", time(22), time(6)),
+            BusinessHoursWindow("sat", time(10), time(12)),
+            BusinessHoursWindow("sat", time(13), time(14, 30)),
+        ],
+    )
+    with Workspace.create(tmp_path / "w.entitle") as ws:
+        with ws.unit_of_work() as session:
+            repository.save_project(session, MetadataProject(business_hours=[night]))
+        assert calendar_preview_text(ws, "night desk", date(2025, 6, 6), 3) == [
+            "Night Desk (Europe/Berlin) inactive",
+            "2025-06-06 Fri  22:00-24:00",
+            "2025-06-07 Sat  00:00-06:00, 10:00-12:00, 13:00-14:30",
+            "2025-06-08 Sun  closed",
+        ]
+
+
+def test_preview_text_of_24x7_and_holidays(demo_ws: Workspace) -> None:
+    assert calendar_preview_text(demo_ws, "Sydney 24x7", date(2025, 10, 4), 2) == [
+        "Sydney 24x7 (Australia/Sydney)",
+        "2025-10-04 Sat  00:00-24:00",
+        "2025-10-05 Sun  00:00-24:00",
+    ]
+    assert calendar_preview_text(demo_ws, "New York Office", date(2025, 11, 26), 2) == [
+        "New York Office (America/New_York)",
+        "2025-11-26 Wed  09:00-17:00",
+        "2025-11-27 Thu  closed  holiday: Thanksgiving Day",
+    ]
+
+
+def test_preview_when_midnight_is_skipped_by_daylight_saving(tmp_path: Path) -> None:
+    # Santiago moves its clocks from 00:00 to 01:00 on 8 September 2024.
+    santiago = BusinessHours(
+        name="Santiago 24x7",
+        time_zone="America/Santiago",
+        windows=[
+            BusinessHoursWindow(d, time(0), None)
+            for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        ],
+    )
+    with Workspace.create(tmp_path / "w.entitle") as ws:
+        with ws.unit_of_work() as session:
+            repository.save_project(session, MetadataProject(business_hours=[santiago]))
+        assert calendar_preview_text(ws, "Santiago 24x7", date(2024, 9, 7), 3)[1:] == [
+            "2024-09-07 Sat  00:00-24:00",
+            "2024-09-08 Sun  01:00-24:00",
+            "2024-09-09 Mon  00:00-24:00",
+        ]
+        [(o, c)] = calendar_preview(ws, "Santiago 24x7", date(2024, 9, 8), 1)[0][1]
+        assert (o.isoformat(), c.isoformat()) == (
+            "2024-09-08T01:00:00-03:00",
+            "2024-09-09T00:00:00-03:00",
         )
