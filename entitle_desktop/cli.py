@@ -1,6 +1,7 @@
 """The ``entitle`` command line: headless access to the same services as the app.
 
-Exit codes: 0 success, 1 failure of the program itself, 2 bad input (message on stderr).
+Exit codes: 0 success, 1 failure of the program itself, 2 bad input (message on stderr);
+``validate`` exits 1 when pre-flight finds errors.
 Subcommand names are fixed so that scripts can rely on them.
 """
 
@@ -16,7 +17,16 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+#: ``--fix`` values: the flags of ``salesforce_metadata.PREFLIGHT_FIXES`` (a test keeps them
+#: equal; written out so that building the parser does not import lxml)
+FIX_FLAGS = (
+    "strip-action-prefixes",
+    "drop-unsupported-settings",
+    "approximate-hours",
+    "omit-inexpressible-hours",
+)
 
 
 class CommandError(Exception):
@@ -172,16 +182,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
     workspace = _open_workspace(args.workspace)
     try:
         if args.format in ("mdapi", "source"):
-            from entitle_desktop.services.metadata_export import export_metadata
+            from entitle_desktop.services.metadata_export import (
+                plan_metadata_export,
+                write_metadata_export,
+            )
 
-            export_metadata(
+            plan = plan_metadata_export(
                 workspace,
-                args.out,
-                layout=args.format,
                 api_version=args.api_version,
                 processes=args.process or None,
                 reference=args.reference,
+                fixes=args.fix or (),
             )
+            for issue in plan.applied + plan.remaining:
+                print(f"{issue.severity}: {issue.where}: {issue.message}", file=sys.stderr)
+            if plan.errors:
+                raise CommandError(_fix_hint(plan.errors))
+            write_metadata_export(plan, args.out, layout=args.format)
         elif args.format == "bundle":
             export_bundle = _lazy("entitle_desktop.services.bundle_io", "export_bundle")
             export_bundle(workspace, args.out, processes=args.process or None, account=args.account)
@@ -194,6 +211,75 @@ def _cmd_export(args: argparse.Namespace) -> int:
         workspace.close()
     print(f"Exported to {args.out}")
     return EXIT_OK
+
+
+def _fix_hint(errors: Sequence[Any]) -> str:
+    """Why the export stopped and which ``--fix`` flags would clear the errors."""
+    from entitle_desktop.interchange.salesforce_metadata import preflight_fix
+
+    flags: list[str] = []
+    unfixable = 0
+    for issue in errors:
+        if not issue.fixes:
+            unfixable += 1
+        for name in issue.fixes:
+            flag = preflight_fix(name).flag
+            option = f"--fix {flag}" if flag else "--reference PATH"
+            if option not in flags:
+                flags.append(option)
+    count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    hints: list[str] = []
+    if flags:
+        hints.append(f"rerun with {' or '.join(flags)}")
+    if unfixable:
+        hints.append(f"correct {'it' if len(errors) == 1 else 'the others'} in the workspace")
+    return f"{count} would fail a deploy, nothing was written; {' or '.join(hints)}"
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from entitle_desktop.interchange.errors import InterchangeError
+    from entitle_desktop.services.metadata_export import plan_metadata_export
+
+    if not args.workspace.exists():
+        raise CommandError(f"{args.workspace}: no such workspace file")
+    workspace = _open_workspace(args.workspace)
+    try:
+        plan = plan_metadata_export(
+            workspace,
+            api_version=args.api_version,
+            processes=args.process or None,
+            reference=args.reference,
+            fixes=args.fix or (),
+        )
+    except (InterchangeError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    finally:
+        workspace.close()
+    issues = plan.applied + plan.remaining
+    if args.json:
+        from entitle_desktop.interchange.salesforce_metadata import preflight_fix
+
+        rows = [
+            {
+                "severity": i.severity,
+                "where": i.where,
+                "message": i.message,
+                "fix": i.fix,
+                "fixes": list(i.fixes),
+                "flags": [preflight_fix(f).flag for f in i.fixes],
+            }
+            for i in issues
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        for i in issues:
+            print(f"{i.severity}: {i.where}: {i.message}")
+        errors, warnings = len(plan.errors), len(issues) - len(plan.errors)
+        print(
+            f"{errors} error{'s' if errors != 1 else ''}, "
+            f"{warnings} warning{'s' if warnings != 1 else ''} (API {plan.api_version})"
+        )
+    return EXIT_FAILED if plan.errors else EXIT_OK
 
 
 def _lazy(module: str, name: str) -> Callable[..., Any]:
@@ -245,7 +331,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--reference", type=Path, metavar="PATH", help="the target org's retrieved project"
     )
     p.add_argument("--account", metavar="ID", help="bundle/csv: only this account's hierarchy")
+    p.add_argument(
+        "--fix",
+        action="append",
+        choices=FIX_FLAGS,
+        metavar="NAME",
+        help="mdapi/source: apply a pre-flight fix (repeatable): " + ", ".join(FIX_FLAGS),
+    )
     p.set_defaults(run=_cmd_export)
+
+    p = commands.add_parser(
+        "validate", help="pre-flight a Salesforce metadata export: what would fail a deploy"
+    )
+    p.add_argument("workspace", type=Path, metavar="WORKSPACE")
+    p.add_argument("--api-version", metavar="V")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--process", action="append", metavar="NAME", help="only this process (repeatable)"
+    )
+    p.add_argument(
+        "--reference", type=Path, metavar="PATH", help="the target org's retrieved project"
+    )
+    p.add_argument(
+        "--fix",
+        action="append",
+        choices=FIX_FLAGS,
+        metavar="NAME",
+        help="check as if this fix were applied (repeatable): " + ", ".join(FIX_FLAGS),
+    )
+    p.set_defaults(run=_cmd_validate)
 
     p = commands.add_parser("sla-cases", help="run SLA case files")
     p.add_argument("paths", type=Path, nargs="+", metavar="PATH")
@@ -266,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--days", type=int, default=7, metavar="N", help="number of days (default 7)")
     p.set_defaults(run=_cmd_calendar)
-    # Later: validate, simulate, report.
+    # Later: simulate, report.
     return parser
 
 

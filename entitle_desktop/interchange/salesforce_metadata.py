@@ -2027,7 +2027,7 @@ def _day_list(keys: Sequence[str]) -> str:
 
 def _worked_time_text(gaps: Sequence[str]) -> str:
     if not gaps:
-        return "nothing changes"
+        return "nothing is lost"
     return f"{', '.join(gaps)} would be worked time in Salesforce"
 
 
@@ -2041,11 +2041,23 @@ def _hours_approximation_notes(bh: BusinessHours) -> list[str]:
         if len(own[key]) > 1:
             day_spans = spans[key]
             shown = ", ".join(_window_text(w) for w in own[key])
+            previous = WEEKDAYS[WEEKDAYS.index(key) - 1]
+            carried = [
+                w
+                for w in own[previous]
+                if _is_overnight(w) and w.end is not None and w.end != time(0)
+            ]
+            if carried:
+                assert carried[0].end is not None
+                shown += (
+                    f", 00:00–{carried[0].end:%H:%M} from "
+                    f"{_DAY_NAMES[previous].capitalize()}'s overnight window"
+                )
             approximated = _span_text((day_spans[0][0], max(e for _, e in day_spans)))
-            lost = _worked_time_text([_span_text(g) for g in _gaps(day_spans)])
+            gained = _worked_time_text([_span_text(g) for g in _gaps(day_spans)])
             pattern = (
                 f"{len(own[key])} windows ({shown}); Salesforce holds one window per day. "
-                f"Approximated as {approximated}: {lost}"
+                f"Approximated as {approximated}: {gained}"
             )
             split.setdefault(pattern, []).append(key)
     notes = [f"{_day_list(keys)}: {pattern}" for pattern, keys in split.items()]
@@ -2060,8 +2072,10 @@ def _hours_approximation_notes(bh: BusinessHours) -> list[str]:
             lost: list[str] = []
             if w.end is not None and w.end != time(0):
                 parts.append(f"{next_day} 00:00–{w.end:%H:%M}")
-                if len(own[following]) <= 1:  # a split next day reports its own gaps
+                if len(own[following]) <= 1:
                     lost = [f"{next_day} {_span_text(g)}" for g in _gaps(spans[following])]
+                else:  # the split next day has its own message, gaps included
+                    lost = [f"{next_day}'s gaps (see {next_day})"]
             notes.append(
                 f"overnight window on {day} ({_window_text(w)}); Salesforce windows end on "
                 f"the day they start. Approximated as {' and '.join(parts)}: "
@@ -2474,13 +2488,19 @@ def approximate_business_hours(
 
 
 def _dated_holiday_name(base: str, public_name: str, day: date, taken: set[str]) -> str:
-    """``"<base>: <public name> <year>"`` within Salesforce's 80 characters, unique."""
+    """``"<base>: <public name> <year>"`` within Salesforce's 80 characters (a long
+    ``base`` is cut first), unique (else the full date replaces the year)."""
     limit = _NAME_LIMITS["holiday"]
+    name = base
     for suffix in (f" {day.year}", f" {day.isoformat()}"):
-        name = f"{base}: {public_name}"
-        if len(name) + len(suffix) > limit:
-            name = name[: limit - len(suffix) - 1].rstrip() + "…"
-        name += suffix
+        tail = f": {public_name}{suffix}"
+        room = limit - len(tail)
+        if len(base) <= room:
+            name = base + tail
+        elif room >= 10:
+            name = base[: room - 1].rstrip() + "…" + tail
+        else:
+            name = f"{base}: {public_name}"[: limit - len(suffix) - 1].rstrip() + "…" + suffix
         if name not in taken:
             return name
     return name

@@ -160,6 +160,14 @@ def _add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
+def _contract_short_name(contract: str, account: str) -> str:
+    """``Acme Robotics EMEA`` -> ``EMEA``; ``Acme Master Agreement`` -> ``Master Agreement``."""
+    for prefix in (f"{account} ", f"{account.split()[0]} "):
+        if contract.startswith(prefix):
+            return contract[len(prefix) :]
+    return contract
+
+
 def demo_metadata() -> MetadataProject:
     """Business hours, holidays, milestone types, processes and templates of the demo."""
     weekdays = WEEKDAYS[:5]
@@ -609,22 +617,64 @@ def demo_data(today: date) -> dict[str, list[object]]:
         ("Warranty", None, LONDON, "Phone Support"),
         ("Standard Support", 1, NEW_YORK, "Phone Support"),
     ]
+    # Names as an admin would give them: the plan (the template's name) and what the
+    # entitlement covers (asset, contract line, contract), so an account's entitlements tell
+    # apart; the start year (or day) only where that is not enough.
+    plans = {
+        ("Standard Support", "Phone Support"): "Standard Phone Support",
+        ("Standard Support", "Web Support"): "Web Support 10 cases",
+        ("Premium Support", "Phone Support"): "Premium 24x7 Support",
+        ("Warranty", "Phone Support"): "Hardware Warranty",
+    }
+    names_taken: set[tuple[str, str]] = set()
+
+    def entitlement_name(
+        account: Account,
+        plan: str,
+        begin: date,
+        asset: Asset | None,
+        sc: ServiceContract | None,
+        li: ContractLineItem | None,
+    ) -> str:
+        covers = ""
+        if asset is not None:
+            covers = asset.name
+        elif sc is not None:
+            term = _contract_short_name(sc.name, account.name)
+            if li is not None:
+                product = next(p for p in products if p.id == li.product_id)
+                covers = f"{product.name}, {term}"
+            else:
+                covers = f"{term} contract"
+        suffix = f" ({covers})" if covers else ""
+        for started in ("", f" {begin.year}", f" {begin.isoformat()}"):
+            name = f"{account.name} – {plan}{started}{suffix}"
+            if (account.id, name) not in names_taken:  # else the start year/day tells apart
+                break
+        names_taken.add((account.id, name))
+        return name
+
     asset: Asset | None
+    covered_contract: ServiceContract | None
+    covered_line: ContractLineItem | None
     for n in range(1, 41):
         if n <= 16:  # entitlements only: account or asset
             account = accounts[(n * 7) % len(accounts)]
             asset = account_assets[account.id][0] if n % 2 == 0 else None
-            c_id = li_id = None
+            covered_contract = covered_line = None
         elif n <= 28:  # service contracts
-            sc = contracts[(n - 17) % len(contracts)]
-            account = next(a for a in accounts if a.id == sc.account_id)
-            asset, c_id, li_id = None, sc.id, None
+            covered_contract = contracts[(n - 17) % len(contracts)]
+            account = next(a for a in accounts if a.id == covered_contract.account_id)
+            asset, covered_line = None, None
         else:  # contract line items
-            li = line_items[(n - 29) * 2 % len(line_items)]
-            sc = next(c for c in contracts if c.id == li.service_contract_id)
-            account = next(a for a in accounts if a.id == sc.account_id)
-            asset = next((a for a in assets if a.id == li.asset_id), None)
-            c_id, li_id = sc.id, li.id
+            covered_line = line_items[(n - 29) * 2 % len(line_items)]
+            covered_contract = next(
+                c for c in contracts if c.id == covered_line.service_contract_id
+            )
+            account = next(a for a in accounts if a.id == covered_contract.account_id)
+            asset = next((a for a in assets if a.id == covered_line.asset_id), None)
+        c_id = covered_contract.id if covered_contract else None
+        li_id = covered_line.id if covered_line else None
         process, version, hours, etype = kinds[n % len(kinds)]
         begin = today - timedelta(days=rng.randint(-30, 500))
         end = begin + timedelta(days=rng.choice([90, 180, 365, 730]) - 1)
@@ -633,7 +683,14 @@ def demo_data(today: date) -> dict[str, list[object]]:
         entitlements.append(
             Entitlement(
                 _id("550", n),
-                f"{account.name} – {etype}" + (f" ({asset.name})" if asset else ""),
+                entitlement_name(
+                    account,
+                    plans[(process, etype)],
+                    begin,
+                    asset,
+                    covered_contract,
+                    covered_line,
+                ),
                 account.id,
                 asset.id if asset else None,
                 c_id,

@@ -387,14 +387,17 @@ def detail_from_service(raw: dict[str, Any]) -> Detail:
     if placeholder:
         subtitle += " · placeholder (referenced, not in the imported project)"
     detail = Detail(display(raw.get("label")) or str(raw.get("key")), subtitle, [], placeholder)
+    record = raw.get("record")
+    custom = dict(getattr(record, "custom_fields", None) or {})
     detail.sections.append(
         (
             "Fields",
             # Absent optional fields (None) are left out: the pane shows what is set.
+            # Custom fields (Support_Level__c ...) get their own section below.
             [
                 (field_label(str(k)), display(v))
                 for k, v in raw.get("fields", [])
-                if v is not None and v != [] and v != {}
+                if v is not None and v != [] and v != {} and str(k) not in custom
             ],
         )
     )
@@ -403,11 +406,10 @@ def detail_from_service(raw: dict[str, Any]) -> Detail:
             continue
         title = name.replace("_", " ").capitalize()
         detail.sections.append((title, _pairs_from(value, lambda i: f"{i + 1}.")))
-    record = raw.get("record")
-    custom = getattr(record, "custom_fields", None)
-    listed = {str(k) for k, _v in raw.get("fields", [])}
-    if custom and not set(custom) <= listed:
-        detail.sections.append(("Custom fields", [(k, display(v)) for k, v in custom.items()]))
+    if custom:
+        detail.sections.append(
+            ("Custom fields", [(k, display(v)) for k, v in sorted(custom.items())])
+        )
     unknown = getattr(record, "unknown", None)
     if unknown:
         detail.sections.append(

@@ -86,9 +86,9 @@ class ImportSummaryDialog(QDialog):
         added: Mapping[str, int],
         updated: Mapping[str, int],
         warnings: Sequence[str],
-        placeholders: Mapping[str, Sequence[str]],
-        unknown_elements: Sequence[str],
-        files_kept: Sequence[str],
+        placeholders: Mapping[str, Sequence[str]] | None,
+        unknown_elements: Sequence[str] | None,
+        files_kept: Sequence[str] | None,
         dry_run: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -102,16 +102,20 @@ class ImportSummaryDialog(QDialog):
         self.title = QLabel(f"<b>{verb} {html.escape(source_name)}</b>")
         layout.addWidget(self.title)
         #: what the dialog lists, section title -> lines (the same text as shown)
+        # (sections given as None do not apply to the kind of import and are left out)
         self.sections: dict[str, list[str]] = {
             "Added": [f"{_pretty(k)}: {v}" for k, v in added.items() if v],
             "Updated": [f"{_pretty(k)}: {v}" for k, v in updated.items() if v],
             "Warnings": list(warnings),
-            "Placeholders (referenced but not in the project)": [
-                f"{_pretty(kind)}: {name}" for kind, names in placeholders.items() for name in names
-            ],
-            "Unknown elements kept verbatim": list(unknown_elements),
-            "Other metadata files kept": list(files_kept),
         }
+        if placeholders is not None:
+            self.sections["Placeholders (referenced but not in the project)"] = [
+                f"{_pretty(kind)}: {name}" for kind, names in placeholders.items() for name in names
+            ]
+        if unknown_elements is not None:
+            self.sections["Unknown elements kept verbatim"] = list(unknown_elements)
+        if files_kept is not None:
+            self.sections["Other metadata files kept"] = list(files_kept)
         empty = {
             "Added": "Nothing new.",
             "Updated": "Nothing changed.",
@@ -155,6 +159,7 @@ class ExportSummaryDialog(QDialog):
         self.files = list(files)
         layout = QVBoxLayout(self)
         noun = "file" if len(self.files) == 1 else "files"
+        self.headline = f"Exported {len(self.files)} {noun} to {out}"
         self.title = QLabel(
             f"<b>Exported {len(self.files)} {noun}</b> to<br>{html.escape(str(out))}"
         )
@@ -180,4 +185,4 @@ class ExportSummaryDialog(QDialog):
         layout.addWidget(buttons)
 
     def text(self) -> str:
-        return f"{self.title.text()}\n{self.browser.toPlainText()}"
+        return f"{self.headline}\n{self.browser.toPlainText()}"

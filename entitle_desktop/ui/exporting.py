@@ -40,7 +40,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from entitle_desktop.interchange.salesforce_metadata import API_VERSION_DEFAULT, PreflightIssue
+from entitle_desktop.interchange.salesforce_metadata import (
+    API_VERSION_DEFAULT,
+    PREFLIGHT_FIXES,
+    PreflightIssue,
+    preflight_fix,
+)
 from entitle_desktop.services import bundle_io, csv_io, metadata_export
 from entitle_desktop.services.workspace import Workspace
 from entitle_desktop.ui.dialogs import ErrorDialog, ExportSummaryDialog, show_error
@@ -62,19 +67,16 @@ METADATA_FORMATS = (MDAPI, SOURCE)
 API_VERSIONS = tuple(f"{n}.0" for n in range(66, 39, -1))
 ACCOUNT_LIMIT = 10_000
 
-FIX_LABELS: dict[str, str] = {
-    "strip_action_prefixes": "Strip object prefixes from action names (Case.Notify → Notify)",
-    "drop_unsupported_settings": "Leave out settings the chosen API version does not know",
-    "plan_against_reference": (
-        "Plan against the target org: write only the versions it lacks, "
-        "numbered after its latest, with its versionMaster"
-    ),
+PLAN_FIX = "plan_against_reference"  # done by giving the target org's project
+# fixes that exclude each other (both rewrite the same business hours)
+EXCLUSIVE_FIXES: dict[str, str] = {
+    "approximate_business_hours": "omit_inexpressible_business_hours",
+    "omit_inexpressible_business_hours": "approximate_business_hours",
 }
-FIX_SHORT: dict[str, str] = {
-    "strip_action_prefixes": "strip prefixes",
-    "drop_unsupported_settings": "leave out settings",
-    "plan_against_reference": "plan against org",
-}
+
+
+def fix_label(name: str) -> str:
+    return preflight_fix(name).label
 
 
 # --------------------------------------------------------------------------- plain Python
@@ -102,23 +104,36 @@ class ExportResult:
 
 @dataclass(frozen=True, slots=True)
 class PreflightReport:
-    """``issues`` of the chosen records; ``remaining`` once the ticked fixes are applied."""
+    """The checked export: ``plan.found`` are the issues of the chosen records,
+    ``plan.remaining`` what is left with the ticked fixes (and the reference) applied."""
 
     request: ExportRequest
-    issues: list[PreflightIssue]
-    remaining: list[PreflightIssue]
+    plan: metadata_export.MetadataExportPlan
+
+    @property
+    def issues(self) -> list[PreflightIssue]:
+        return self.plan.found
 
     def offered_fixes(self) -> list[str]:
-        offered = {i.fix for i in self.issues if i.fix}
+        offered = {f for i in self.issues for f in i.fixes}
         if self.request.reference is not None:
-            offered.add("plan_against_reference")
-        return [f for f in FIX_LABELS if f in offered]
+            offered.add(PLAN_FIX)
+        return [f.name for f in PREFLIGHT_FIXES if f.name in offered]
 
     def blocking(self) -> list[PreflightIssue]:
-        return [i for i in self.remaining if i.severity == "error"]
+        return self.plan.errors
+
+    def applied(self) -> set[str]:
+        return set(self.plan.fixes)
 
     def is_fixed(self, issue: PreflightIssue) -> bool:
-        return bool(issue.fix and issue.fix in self.request.fixes and issue not in self.remaining)
+        """Found, and gone once the ticked fixes (and the reference) are applied."""
+        return issue in self.plan.found and issue not in self.plan.remaining
+
+    def rows(self) -> list[PreflightIssue]:
+        """What the list shows: the issues found, then any the fixes brought up."""
+        found = self.plan.found
+        return found + [i for i in self.plan.remaining if i not in found]
 
 
 def run_preflight(
@@ -127,19 +142,25 @@ def run_preflight(
     """The worker's pre-flight (its own Workspace, never shared across threads)."""
     state.progress(0, 0, "Checking the export…")
     with Workspace.open(workspace_path) as workspace:
-        issues, remaining = metadata_export.preflight_export(
+        plan = metadata_export.plan_metadata_export(
             workspace,
             api_version=request.api_version,
             processes=list(request.processes) if request.processes else None,
             reference=request.reference,
-            fixes=request.fixes,
+            fixes=[f for f in request.fixes if f != PLAN_FIX],
         )
-    return PreflightReport(request, issues, remaining)
+    return PreflightReport(request, plan)
 
 
-def run_export(workspace_path: Path, request: ExportRequest, state: TaskState) -> ExportResult:
-    """The worker's export. Cancel is honoured until the files are being written; the
-    services write them atomically (temporary name, then rename)."""
+def run_export(
+    workspace_path: Path,
+    request: ExportRequest,
+    state: TaskState,
+    plan: metadata_export.MetadataExportPlan | None = None,
+) -> ExportResult:
+    """The worker's export. Metadata writes the checked ``plan`` (what the pre-flight
+    listed is what is written). Cancel is honoured until the files are being written;
+    the services write them atomically (temporary name, then rename)."""
     state.progress(0, 2, "Reading the workspace…")
     state.raise_if_cancelled()
     with Workspace.open(workspace_path) as workspace:
@@ -154,16 +175,15 @@ def run_export(workspace_path: Path, request: ExportRequest, state: TaskState) -
                 request.out, [request.out], {k: v for k, v in manifest.counts.items() if v}
             )
         elif request.format in METADATA_FORMATS:
-            plan = "plan_against_reference" in request.fixes
-            out = metadata_export.export_metadata(
-                workspace,
-                request.out,
-                layout=request.format,
-                api_version=request.api_version,
-                processes=processes,
-                reference=request.reference if plan else None,
-                fixes=[f for f in request.fixes if f in metadata_export.PROJECT_FIXES],
-            )
+            if plan is None:
+                plan = metadata_export.plan_metadata_export(
+                    workspace,
+                    api_version=request.api_version,
+                    processes=processes,
+                    reference=request.reference,
+                    fixes=[f for f in request.fixes if f != PLAN_FIX],
+                )
+            out = metadata_export.write_metadata_export(plan, request.out, request.format)
             files = sorted(p for p in out.rglob("*") if p.is_file())
             result = ExportResult(out, files)
         elif request.format == CSV:
@@ -234,13 +254,11 @@ class ExportDialog(QDialog):
             button.setObjectName(f"scope_{key}")
             self.scope_group.addButton(button)
             self.scope_buttons[key] = button
-            button.toggled.connect(self._on_scope_changed)
         self.scope_buttons["workspace"].setChecked(True)
         scope_layout.addWidget(self.scope_buttons["workspace"])
         scope_layout.addWidget(self.scope_buttons["processes"])
         self.process_list = QListWidget()
         self.process_list.setObjectName("processChecklist")
-        self.process_list.setMaximumHeight(110)
         for process in self.workspace.summary().processes:
             item = QListWidgetItem(str(process["name"]))
             versions = len(process.get("versions") or [])
@@ -249,6 +267,10 @@ class ExportDialog(QDialog):
             item.setCheckState(Qt.CheckState.Unchecked)
             self.process_list.addItem(item)
         self.process_list.itemChanged.connect(lambda _item: self._options_changed())
+        # as tall as its rows (a few processes should not leave a tall empty box)
+        shown_rows = max(2, min(self.process_list.count(), 6))
+        row_height = self.process_list.sizeHintForRow(0) if self.process_list.count() else 18
+        self.process_list.setFixedHeight(shown_rows * max(row_height, 18) + 6)
         self.process_note = QLabel(
             "All versions of the ticked processes are exported; the milestone types, business "
             "hours and holidays they use come along."
@@ -278,6 +300,8 @@ class ExportDialog(QDialog):
         account_row.addWidget(self.account_combo, 1)
         scope_layout.addLayout(account_row)
         form.addRow("Scope:", scope_box)
+        for button in self.scope_buttons.values():
+            button.toggled.connect(self._on_scope_changed)
 
         self.metadata_box = QGroupBox("Salesforce metadata")
         metadata_form = QFormLayout(self.metadata_box)
@@ -334,6 +358,9 @@ class ExportDialog(QDialog):
         self.preflight_table.setWordWrap(True)
         self.preflight_table.setShowGrid(False)
         self.preflight_table.setAlternatingRowColors(True)
+        self.preflight_table.setStyleSheet(
+            "QTableWidget::item { padding-top: 3px; padding-bottom: 3px; }"
+        )
         header = self.preflight_table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -341,10 +368,15 @@ class ExportDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(1, 230)
+        # wrapped messages need their rows re-measured whenever the columns change width
+        header.sectionResized.connect(
+            lambda _index, _old, _new: self.preflight_table.resizeRowsToContents()
+        )
         preflight_layout.addWidget(self.preflight_table, 1)
         self.fixes_box = QWidget()
         self.fixes_layout = QVBoxLayout(self.fixes_box)
         self.fixes_layout.setContentsMargins(0, 0, 0, 0)
+        self.fixes_layout.addWidget(QLabel("Fixes offered (tick to apply them to the export):"))
         self.fix_boxes: dict[str, QCheckBox] = {}
         preflight_layout.addWidget(self.fixes_box)
         layout.addWidget(self.preflight_box, 1)
@@ -406,6 +438,9 @@ class ExportDialog(QDialog):
         self._output_edited = True
         self._update_buttons()
 
+    def set_api_version(self, version: str) -> None:
+        self.api_combo.setCurrentText(version)
+
     def set_reference(self, path: Path | None) -> None:
         self.reference_edit.setText("" if path is None else str(path))
         self._on_reference_changed()
@@ -428,7 +463,9 @@ class ExportDialog(QDialog):
             account=self.chosen_account() if scope == "account" else None,
             api_version=self.api_combo.currentText().strip() or None if metadata else None,
             reference=Path(reference_text) if metadata and reference_text else None,
-            fixes=tuple(f for f in FIX_LABELS if f in self.ticked) if metadata else (),
+            fixes=tuple(f.name for f in PREFLIGHT_FIXES if f.name in self.ticked)
+            if metadata
+            else (),
         )
 
     def scope_problem(self) -> str:
@@ -489,16 +526,11 @@ class ExportDialog(QDialog):
         self._update_buttons()
 
     def _on_reference_changed(self) -> None:
-        has_reference = bool(self.reference_edit.text().strip())
-        if (
-            has_reference
-            and "plan_against_reference" not in self.ticked
-            and not getattr(self, "_reference_seen", False)
-        ):
-            self.ticked.add("plan_against_reference")  # why a user names the org's project
-        self._reference_seen = has_reference
-        if not has_reference:
-            self.ticked.discard("plan_against_reference")
+        # Naming the org's project plans against it (the reason to name it).
+        if self.reference_edit.text().strip():
+            self.ticked.add(PLAN_FIX)
+        else:
+            self.ticked.discard(PLAN_FIX)
         self._options_changed()
 
     def _options_changed(self) -> None:
@@ -599,16 +631,19 @@ class ExportDialog(QDialog):
             "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
         }
         table = self.preflight_table
-        table.setRowCount(len(report.issues))
+        rows = report.rows()
+        table.setRowCount(len(rows))
         grey = QColor("#8a939d")
-        for row, issue in enumerate(report.issues):
+        for row, issue in enumerate(rows):
             fixed = report.is_fixed(issue)
-            if issue.fix is None:
-                fix_text = ""
-            elif fixed:
-                fix_text = f"Fixed: {FIX_SHORT[issue.fix]}"
+            if fixed:
+                fix_text = "✔ Fixed"
+            elif issue not in report.plan.found:
+                fix_text = "After fixes"
+            elif issue.fixes:
+                fix_text = "Fix offered"
             else:
-                fix_text = f"Offered: {FIX_SHORT[issue.fix]}"
+                fix_text = ""
             cells = [
                 QTableWidgetItem(icons.get(issue.severity, QIcon()), issue.severity.capitalize()),
                 QTableWidgetItem(issue.where),
@@ -617,6 +652,7 @@ class ExportDialog(QDialog):
             ]
             cells[1].setToolTip(issue.where)
             cells[2].setToolTip(issue.message)
+            cells[3].setToolTip("\n".join(fix_label(f) for f in issue.fixes))
             for col, cell in enumerate(cells):
                 if fixed:
                     cell.setForeground(grey)
@@ -654,9 +690,13 @@ class ExportDialog(QDialog):
             box.deleteLater()
         self.fix_boxes = {}
         for fix in offered:
-            box = QCheckBox(FIX_LABELS[fix])
+            box = QCheckBox(fix_label(fix))
             box.setObjectName(f"fix_{fix}")
+            box.setToolTip(preflight_fix(fix).description)
             box.setChecked(fix in self.ticked)
+            if fix == PLAN_FIX:  # ticked by naming the org's project, cleared with it
+                box.setEnabled(False)
+                box.setText(f"{fix_label(fix)}: {preflight_fix(fix).description}")
             box.toggled.connect(lambda on, f=fix: self._on_fix_toggled(f, on))
             self.fixes_layout.addWidget(box)
             self.fix_boxes[fix] = box
@@ -665,6 +705,14 @@ class ExportDialog(QDialog):
     def _on_fix_toggled(self, fix: str, ticked: bool) -> None:
         if ticked:
             self.ticked.add(fix)
+            other = EXCLUSIVE_FIXES.get(fix)
+            if other is not None and other in self.ticked:
+                self.ticked.discard(other)
+                box = self.fix_boxes.get(other)
+                if box is not None:
+                    box.blockSignals(True)
+                    box.setChecked(False)
+                    box.blockSignals(False)
         else:
             self.ticked.discard(fix)
         self._options_changed()
@@ -677,8 +725,9 @@ class ExportDialog(QDialog):
             return None
         request = self.request()
         path = self.workspace.path
+        plan = self.report.plan if self.report is not None else None
         task = ProgressTask(
-            lambda state: run_export(path, request, state),
+            lambda state: run_export(path, request, state, plan),
             "Export",
             f"Exporting to {request.out.name}…",
             self,

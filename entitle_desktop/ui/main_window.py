@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,12 +35,20 @@ from entitle_desktop.ui.catalog import (
 )
 from entitle_desktop.ui.detail_pane import DetailPane
 from entitle_desktop.ui.dialogs import ErrorDialog, show_error
-from entitle_desktop.ui.importing import MetadataImport
+from entitle_desktop.ui.exporting import ExportDialog
+from entitle_desktop.ui.importing import BUNDLE_SUFFIX, DataImport, MetadataImport
 from entitle_desktop.ui.models import KEY_ROLE, NavigatorModel, RecordTableModel
 from entitle_desktop.ui.settings import RecentWorkspaces, app_settings
 
 APP_TITLE = "Entitle Desktop"
 WORKSPACE_FILTER = "Entitle workspaces (*.entitle)"
+DATA_FILTER = (
+    f"Bundles and data files (*{BUNDLE_SUFFIX} *.json *.csv *.zip);;"
+    f"Entitle bundles (*{BUNDLE_SUFFIX});;Data-tree plans (*.json);;"
+    "Data Loader CSV files (*.csv *.zip)"
+)
+MIN_COLUMN_WIDTH = 64
+WRAP_ROWS = 200
 DEFAULT_SIZE = (1280, 800)
 SEARCH_DELAY_MS = 250
 
@@ -73,6 +81,8 @@ class MainWindow(QMainWindow):
         self.tree_models: dict[str, NavigatorModel] = {}
         self.current_key: NodeKey | None = None
         self.active_import: MetadataImport | None = None
+        self.active_data_import: DataImport | None = None
+        self.export_window: ExportDialog | None = None
         self.error_dialogs: list[ErrorDialog] = []
         self._build_widgets()
         self._build_menus()
@@ -123,6 +133,8 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        # Long criteria keep their start and end ("1 AND 2: Case.Status … Priority equals High").
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setShowGrid(False)
         self.table.verticalHeader().setVisible(False)
         row_height = self.table.fontMetrics().height() + 10
@@ -133,6 +145,7 @@ class MainWindow(QMainWindow):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
+        self.table.viewport().installEventFilter(self)  # re-fit columns when it resizes
         self.table.doubleClicked.connect(self._on_table_double_clicked)
 
         center = QWidget()
@@ -187,6 +200,18 @@ class MainWindow(QMainWindow):
         self.import_menu.addAction(self.import_folder_action)
         self.import_menu.addAction(self.import_zip_action)
         file_menu.addMenu(self.import_menu)
+        self.data_import_menu = QMenu("Import &Bundle or Data Files", self)
+        self.import_data_file_action = QAction("&Bundle, Data-Tree Plan or CSV File…", self)
+        self.import_data_file_action.triggered.connect(self.import_data_file_dialog)
+        self.import_csv_folder_action = QAction("Folder of Data Loader &CSV Files…", self)
+        self.import_csv_folder_action.triggered.connect(self.import_csv_folder_dialog)
+        self.data_import_menu.addAction(self.import_data_file_action)
+        self.data_import_menu.addAction(self.import_csv_folder_action)
+        file_menu.addMenu(self.data_import_menu)
+        self.export_action = QAction("&Export…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(self.export_dialog)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -203,6 +228,10 @@ class MainWindow(QMainWindow):
         self.import_menu.setEnabled(enabled)
         self.import_folder_action.setEnabled(enabled)
         self.import_zip_action.setEnabled(enabled)
+        self.data_import_menu.setEnabled(enabled)
+        self.import_data_file_action.setEnabled(enabled)
+        self.import_csv_folder_action.setEnabled(enabled)
+        self.export_action.setEnabled(enabled)
 
     # ------------------------------------------------------------------ layout persistence
     def _restore_layout(self) -> None:
@@ -229,6 +258,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.active_import is not None:
             self.active_import.cancel_and_wait()
+        if self.active_data_import is not None:
+            self.active_data_import.cancel_and_wait()
+        if self.export_window is not None:
+            self.export_window.stop_work()
         self.save_layout()
         self.close_workspace()
         for dialog in list(self.error_dialogs):
@@ -403,6 +436,57 @@ class MainWindow(QMainWindow):
         if imported:
             self.reload()
 
+    def import_data_file_dialog(self) -> None:
+        path_text, _filter = QFileDialog.getOpenFileName(
+            self, "Import Bundle or Data File", str(self._dialog_dir()), DATA_FILTER
+        )
+        if path_text:
+            self.start_data_import(Path(path_text))
+
+    def import_csv_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Import Folder of Data Loader CSV Files", str(self._dialog_dir())
+        )
+        if folder:
+            self.start_data_import(Path(folder))
+
+    def start_data_import(self, source: Path) -> DataImport | None:
+        """Preview ``source`` (a bundle, CSV folder/file or data-tree plan) off the UI
+        thread, show the preview, then apply all or nothing if the user says so."""
+        if self.workspace is None or self.active_data_import is not None:
+            return None
+        job = DataImport(self.workspace.path, source, self)
+        self.active_data_import = job
+        job.finished.connect(self._on_data_import_finished)
+        job.start()
+        return job
+
+    def _on_data_import_finished(self, imported: bool) -> None:
+        job = self.active_data_import
+        self.active_data_import = None
+        if job is not None:
+            job.deleteLater()
+        if imported:
+            self.reload()
+
+    def export_dialog(self) -> ExportDialog | None:
+        """Open File › Export… for the current workspace (window-modal)."""
+        if self.workspace is None:
+            return None
+        if self.export_window is not None:
+            self.export_window.raise_()
+            return self.export_window
+        dialog = ExportDialog(self.workspace, self)
+        self.export_window = dialog
+        dialog.finished.connect(lambda _result, d=dialog: self._on_export_closed(d))
+        dialog.open()
+        return dialog
+
+    def _on_export_closed(self, dialog: ExportDialog) -> None:
+        if self.export_window is dialog:
+            self.export_window = None
+        dialog.deleteLater()
+
     def reload(self) -> None:
         """Re-read the workspace after a change (trees collapse, selection resets)."""
         if self.workspace is not None:
@@ -476,6 +560,7 @@ class MainWindow(QMainWindow):
         self.search.setEnabled(not isinstance(source, EmptyTable))
         self.search.setPlaceholderText(self._search_hint(caption_node.key, caption_node.label))
         self.table_model.set_source(source)
+        self._set_row_wrapping()
         self._caption_node = caption_node
         self._update_caption()
         self.fit_columns()
@@ -523,23 +608,50 @@ class MainWindow(QMainWindow):
         if self.table_model.rowCount() == 0 and self.current_key is not None and self.catalog:
             self.detail_pane.set_detail(self.catalog.detail(self.current_key))
 
-    def fit_columns(self, sample_rows: int = 60, max_width: int = 300) -> None:
-        """Size columns to the header and the first rows (never fetches past one page)."""
+    def fit_columns(self, sample_rows: int = 60, max_width: int = 420) -> None:
+        """Size columns to the header and the first rows (never fetches past one page),
+        then, if they are wider than the table, narrow the widest ones first so that every
+        column stays in view (long text is elided in the middle; the tooltip has it all)."""
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
         columns = self.table_model.columnCount()
+        natural: list[int] = []
+        floors: list[int] = []
         for col in range(columns):
-            width = (
-                metrics.horizontalAdvance(
-                    str(self.table_model.headerData(col, Qt.Orientation.Horizontal))
-                )
-                + 28
-            )
+            title = str(self.table_model.headerData(col, Qt.Orientation.Horizontal))
+            floor = metrics.horizontalAdvance(title) + 28
+            width = floor
             for row in range(min(sample_rows, self.table_model.rowCount())):
                 value = self.table_model.data(self.table_model.index(row, col))
                 if value:
                     width = max(width, metrics.horizontalAdvance(str(value)) + 20)
-            header.resizeSection(col, min(width, max_width))
+            natural.append(min(width, max_width))
+            floors.append(min(max(floor, MIN_COLUMN_WIDTH), max_width))
+        available = self.table.viewport().width()
+        widths = fitted_widths(natural, floors, available) if available > 0 else natural
+        for col, width in enumerate(widths):
+            header.resizeSection(col, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Resize
+            and watched is self.table.viewport()
+            and self.table_model.columnCount()
+        ):
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _set_row_wrapping(self) -> None:
+        """Small tables (a process version's milestones) wrap long cells onto more lines;
+        big ones keep one fixed-height line per row (elided) so they stay fast."""
+        wrap = self.table_model.rowCount() <= WRAP_ROWS
+        self.table.setWordWrap(wrap)
+        # wrapped lines need air above and below, or rows run into each other
+        self.table.setStyleSheet(
+            "QTableView::item { padding-top: 4px; padding-bottom: 4px; }" if wrap else ""
+        )
+        mode = QHeaderView.ResizeMode.ResizeToContents if wrap else QHeaderView.ResizeMode.Fixed
+        self.table.verticalHeader().setSectionResizeMode(mode)
 
     def _on_table_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         if self.catalog is None:
@@ -625,3 +737,19 @@ class MainWindow(QMainWindow):
         tree.setCurrentIndex(index)
         tree.scrollTo(index)
         return index
+
+
+def fitted_widths(natural: list[int], floors: list[int], available: int) -> list[int]:
+    """Column widths that fit ``available`` pixels: columns keep their natural width while
+    they fit; otherwise the widest are capped at one common width (never below their floor,
+    the header's width), so a long criteria column gives way before a short one."""
+    if sum(natural) <= available:
+        return list(natural)
+    low, high = 0, max(natural)
+    while low < high:  # the largest cap at which everything still fits
+        cap = (low + high + 1) // 2
+        if sum(max(min(w, cap), f) for w, f in zip(natural, floors, strict=True)) <= available:
+            low = cap
+        else:
+            high = cap - 1
+    return [max(min(w, low), f) for w, f in zip(natural, floors, strict=True)]

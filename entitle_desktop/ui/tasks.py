@@ -145,9 +145,7 @@ class ProgressTask(QObject):
         self.progress.canceled.connect(self.cancel)
         self.task.progressed.connect(self._on_progress)
         self.task.succeeded.connect(lambda result: self._finish(self.succeeded.emit, result))
-        self.task.failed.connect(
-            lambda exc, details: self._finish(self.failed.emit, exc, details)
-        )
+        self.task.failed.connect(lambda exc, details: self._finish(self.failed.emit, exc, details))
         self.task.cancelled.connect(lambda: self._finish(self.cancelled.emit))
 
     def start(self) -> None:

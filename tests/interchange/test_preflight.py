@@ -20,11 +20,16 @@ from entitle_desktop.domain.records import (
 )
 from entitle_desktop.interchange.errors import InterchangeError
 from entitle_desktop.interchange.salesforce_metadata import (
+    PREFLIGHT_FIXES,
     PreflightIssue,
+    approximate_business_hours,
     drop_unsupported_settings,
     missing_references,
+    national_holiday_years,
+    omit_inexpressible_business_hours,
     plan_against_reference,
     preflight,
+    preflight_fix,
     read_project,
     strip_action_prefixes,
     write_project,
@@ -186,6 +191,9 @@ def _calendar(
     )
 
 
+HOURS_FIXES = ("approximate_business_hours", "omit_inexpressible_business_hours")
+
+
 def test_split_shifts_and_overnight_windows_are_errors_and_the_writer_refuses_them(
     tmp_path: Path,
 ) -> None:
@@ -198,22 +206,168 @@ def test_split_shifts_and_overnight_windows_are_errors_and_the_writer_refuses_th
             BusinessHoursWindow("fri", time(22), time(6)),
         ],
     )
-    assert _messages(preflight(_calendar(bh), "66.0")) == [
+    issues = preflight(_calendar(bh), "66.0")
+    assert _messages(issues) == [
         (
             "error",
             "business hours 'Support'",
-            "2 windows on Monday (split shift); Salesforce holds one window per day",
-            None,
+            "Monday: 2 windows (08:00–12:00, 13:00–17:00); Salesforce holds one window per day. "
+            "Approximated as 08:00–17:00: 12:00–13:00 would be worked time in Salesforce",
+            "approximate_business_hours",
         ),
         (
             "error",
             "business hours 'Support'",
-            "overnight window on Friday (22:00-06:00); Salesforce windows end on the day they start (split it at midnight)",
+            "overnight window on Friday (22:00–06:00); Salesforce windows end on the day they "
+            "start. Approximated as Friday 22:00–24:00 and Saturday 00:00–06:00: nothing is lost",
+            "approximate_business_hours",
+        ),
+    ]
+    assert [i.fixes for i in issues] == [HOURS_FIXES, HOURS_FIXES]
+    with pytest.raises(InterchangeError, match="2 windows on Monday"):
+        write_project(_calendar(bh), tmp_path, "mdapi")
+
+
+def test_days_with_the_same_split_shift_make_one_issue_naming_the_lunch_gap() -> None:
+    london = BusinessHours(
+        "London Office",
+        "Europe/London",
+        windows=[
+            w
+            for d in ("mon", "tue", "wed", "thu", "fri", "sun")
+            for w in (
+                BusinessHoursWindow(d, time(8), time(12, 30)),
+                BusinessHoursWindow(d, time(13, 30), time(18)),
+            )
+        ],
+    )
+    assert [i.message for i in preflight(_calendar(london), "66.0")] == [
+        "Monday–Friday, Sunday: 2 windows (08:00–12:30, 13:30–18:00); Salesforce holds one "
+        "window per day. Approximated as 08:00–18:00: 12:30–13:30 would be worked time in "
+        "Salesforce"
+    ]
+
+
+def _windows(bh: BusinessHours) -> list[tuple[str, str, str | None]]:
+    return [
+        (w.weekday, f"{w.start:%H:%M}", None if w.end is None else f"{w.end:%H:%M}")
+        for w in bh.windows
+    ]
+
+
+def test_approximation_spans_each_day_from_first_opening_to_last_closing(tmp_path: Path) -> None:
+    bh = BusinessHours(
+        "Shifts",
+        "Europe/Berlin",
+        windows=[
+            BusinessHoursWindow("mon", time(8), time(12)),
+            BusinessHoursWindow("mon", time(13), time(17)),
+            BusinessHoursWindow("tue", time(9), time(17)),
+            BusinessHoursWindow("fri", time(22), time(6)),  # overnight: split at midnight
+            BusinessHoursWindow("sat", time(9), time(12)),
+            BusinessHoursWindow("sun", time(20), time(2)),  # Sunday night runs into Monday
+        ],
+        xml_times={"tuesdayStartTime": "09:00:00.000Z", "mondayStartTime": "08:00:00Z"},
+    )
+    project = _calendar(bh)
+    assert [i.message for i in preflight(project, "66.0")] == [
+        "Monday: 2 windows (08:00–12:00, 13:00–17:00, 00:00–02:00 from Sunday's overnight "
+        "window); Salesforce holds one window per day. Approximated as 00:00–17:00: "
+        "02:00–08:00, 12:00–13:00 would be worked time in Salesforce",
+        "overnight window on Friday (22:00–06:00); Salesforce windows end on the day they "
+        "start. Approximated as Friday 22:00–24:00 and Saturday 00:00–06:00: Saturday "
+        "06:00–09:00 would be worked time in Salesforce",
+        "overnight window on Sunday (20:00–02:00); Salesforce windows end on the day they "
+        "start. Approximated as Sunday 20:00–24:00 and Monday 00:00–02:00: Monday's gaps "
+        "(see Monday) would be worked time in Salesforce",
+    ]
+    fixed = approximate_business_hours(project)
+    assert _windows(fixed.business_hours[0]) == [
+        ("mon", "00:00", "17:00"),
+        ("tue", "09:00", "17:00"),  # untouched, and its XML text kept
+        ("fri", "22:00", None),
+        ("sat", "00:00", "12:00"),
+        ("sun", "20:00", None),
+    ]
+    assert fixed.business_hours[0].xml_times == {"tuesdayStartTime": "09:00:00.000Z"}
+    assert _windows(project.business_hours[0])[0] == ("mon", "08:00", "12:00")  # input kept
+    assert preflight(fixed, "66.0") == []
+    write_project(fixed, tmp_path, "mdapi")
+    text = (tmp_path / "src/settings/BusinessHours.settings").read_text(encoding="utf-8")
+    for element in (
+        "<mondayStartTime>00:00:00.000Z</mondayStartTime>",
+        "<mondayEndTime>17:00:00.000Z</mondayEndTime>",
+        "<fridayEndTime>00:00:00.000Z</fridayEndTime>",
+        "<saturdayStartTime>00:00:00.000Z</saturdayStartTime>",
+        "<saturdayEndTime>12:00:00.000Z</saturdayEndTime>",
+    ):
+        assert element in text
+
+
+def test_a_night_shift_every_weekday_approximates_to_whole_days() -> None:
+    bh = BusinessHours(
+        "Nights",
+        "UTC",
+        windows=[BusinessHoursWindow(d, time(22), time(6)) for d in ("mon", "tue")],
+    )
+    fixed = approximate_business_hours(_calendar(bh))
+    assert _windows(fixed.business_hours[0]) == [
+        ("mon", "22:00", None),
+        ("tue", "00:00", None),
+        ("wed", "00:00", "06:00"),
+    ]
+    assert [i.message for i in preflight(_calendar(bh), "66.0")][0] == (
+        "overnight window on Monday (22:00–06:00); Salesforce windows end on the day they "
+        "start. Approximated as Monday 22:00–24:00 and Tuesday 00:00–06:00: Tuesday "
+        "06:00–22:00 would be worked time in Salesforce"
+    )
+
+
+def test_business_hours_salesforce_can_hold_are_not_touched() -> None:
+    project = _calendar(
+        BusinessHours("Plain", "UTC", windows=[BusinessHoursWindow("mon", time(9), time(17))])
+    )
+    assert approximate_business_hours(project) == project
+    assert omit_inexpressible_business_hours(project) == project
+
+
+def test_omitting_leaves_out_the_hours_and_national_calendars_but_keeps_references() -> None:
+    split = BusinessHours(
+        "Split",
+        "UTC",
+        windows=[
+            BusinessHoursWindow("mon", time(8), time(12)),
+            BusinessHoursWindow("mon", time(13), time(17)),
+        ],
+    )
+    plain = BusinessHours("Plain", "UTC", windows=[BusinessHoursWindow("mon", time(9), time(17))])
+    project = MetadataProject(
+        processes=[EntitlementProcessVersion("p", business_hours="Split")],
+        business_hours=[split, plain],
+        holidays=[
+            Holiday("Bank holidays", national_country="GB", business_hours=["Plain"]),
+            Holiday("Day off", activity_date=date(2026, 5, 1), business_hours=["Split", "Plain"]),
+        ],
+        business_hours_settings_present=True,
+    )
+    fixed = omit_inexpressible_business_hours(project)
+    assert [b.name for b in fixed.business_hours] == ["Plain"]
+    assert [(h.name, h.business_hours) for h in fixed.holidays] == [("Day off", ["Split", "Plain"])]
+    assert _messages(preflight(fixed, "66.0")) == [
+        (
+            "warning",
+            "entitlementProcesses/p",
+            "uses the business hours 'Split', which is not in the export; the target org must already have it",
+            None,
+        ),
+        (
+            "warning",
+            "holiday 'Day off'",
+            "uses the business hours 'Split', which is not in the export; the target org must already have it",
             None,
         ),
     ]
-    with pytest.raises(InterchangeError, match="2 windows on Monday"):
-        write_project(_calendar(bh), tmp_path, "mdapi")
+    assert [b.name for b in project.business_hours] == ["Split", "Plain"]  # input kept
 
 
 def test_a_window_until_midnight_and_a_24_hour_day_are_fine(tmp_path: Path) -> None:
@@ -233,16 +387,140 @@ def test_a_window_until_midnight_and_a_24_hour_day_are_fine(tmp_path: Path) -> N
     assert "<tuesdayStartTime>00:00:00.000Z</tuesdayStartTime>" in text
 
 
-def test_national_calendars_cannot_be_exported() -> None:
+def test_national_calendars_are_errors_approximated_by_dated_holidays() -> None:
     h = Holiday("German holidays", national_country="DE", national_subdivision="BY")
+    year = date.today().year
     assert _messages(preflight(_calendar(holidays=[h]), "66.0")) == [
         (
             "error",
             "holiday 'German holidays'",
-            "follows the national calendar of DE-BY, which Salesforce cannot hold; replace it with dated holidays",
-            None,
+            "follows the national calendar of DE-BY, which Salesforce cannot hold. Approximated "
+            f"as {len(_bavaria(year))} dated holidays for {year}–{year + 2}: later years would "
+            "have no holidays in Salesforce",
+            "approximate_business_hours",
         )
     ]
+    assert national_holiday_years(date(2026, 1, 15)) == [2026, 2027, 2028]
+    assert national_holiday_years() == [year, year + 1, year + 2]
+
+
+def _bavaria(year: int) -> list[date]:
+    import holidays
+
+    found = holidays.country_holidays("DE", subdiv="BY", years=[year, year + 1, year + 2])
+    return sorted(found)
+
+
+def test_a_national_calendar_becomes_dated_one_off_holidays(tmp_path: Path) -> None:
+    bh = BusinessHours("London", "Europe/London", windows=[])
+    h = Holiday(
+        "UK bank holidays",
+        national_country="GB",
+        national_subdivision="ENG",
+        business_hours=["London"],
+    )
+    kept = Holiday("Offsite", activity_date=date(2026, 3, 12), business_hours=["London"])
+    project = _calendar(bh, [h, kept])
+    fixed = approximate_business_hours(project, years=[2026])
+    assert [(x.name, x.activity_date, x.description) for x in fixed.holidays] == [
+        (
+            "UK bank holidays: New Year's Day 2026",
+            date(2026, 1, 1),
+            "New Year's Day (GB-ENG national calendar)",
+        ),
+        (
+            "UK bank holidays: Good Friday 2026",
+            date(2026, 4, 3),
+            "Good Friday (GB-ENG national calendar)",
+        ),
+        (
+            "UK bank holidays: Easter Monday 2026",
+            date(2026, 4, 6),
+            "Easter Monday (GB-ENG national calendar)",
+        ),
+        ("UK bank holidays: May Day 2026", date(2026, 5, 4), "May Day (GB-ENG national calendar)"),
+        (
+            "UK bank holidays: Spring Bank Holiday 2026",
+            date(2026, 5, 25),
+            "Spring Bank Holiday (GB-ENG national calendar)",
+        ),
+        (
+            "UK bank holidays: Late Summer Bank Holiday 2026",
+            date(2026, 8, 31),
+            "Late Summer Bank Holiday (GB-ENG national calendar)",
+        ),
+        (
+            "UK bank holidays: Christmas Day 2026",
+            date(2026, 12, 25),
+            "Christmas Day (GB-ENG national calendar)",
+        ),
+        (
+            "UK bank holidays: Boxing Day 2026",
+            date(2026, 12, 26),
+            "Boxing Day (GB-ENG national calendar)",
+        ),
+        (
+            "UK bank holidays: Boxing Day (observed) 2026",
+            date(2026, 12, 28),
+            "Boxing Day (observed) (GB-ENG national calendar)",
+        ),
+        ("Offsite", date(2026, 3, 12), None),
+    ]
+    assert {
+        (x.is_recurring, x.national_country, tuple(x.business_hours)) for x in fixed.holidays[:-1]
+    } == {(False, None, ("London",))}
+    assert preflight(fixed, "66.0") == []
+    write_project(fixed, tmp_path, "mdapi")
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    settings = etree.parse(str(tmp_path / "src/settings/BusinessHours.settings"))
+    assert schema.validate(settings), schema.error_log
+    assert len(approximate_business_hours(project).holidays) == 1 + len(_gb_eng(date.today().year))
+
+
+def _gb_eng(year: int) -> list[date]:
+    import holidays
+
+    return sorted(holidays.country_holidays("GB", subdiv="ENG", years=[year, year + 1, year + 2]))
+
+
+def test_a_national_calendar_the_library_lacks_is_left_out() -> None:
+    h = Holiday("Atlantis", national_country="XX")
+    assert _messages(preflight(_calendar(holidays=[h]), "66.0")) == [
+        (
+            "error",
+            "holiday 'Atlantis'",
+            "follows the national calendar of XX, which Salesforce cannot hold and the holidays "
+            "library does not know: the approximation leaves it out",
+            "approximate_business_hours",
+        )
+    ]
+    assert approximate_business_hours(_calendar(holidays=[h])).holidays == []
+
+
+def test_long_dated_holiday_names_are_cut_to_80_characters() -> None:
+    h = Holiday("A" * 75, national_country="GB", national_subdivision="ENG")
+    names = [x.name for x in approximate_business_hours(_calendar(holidays=[h]), [2026]).holidays]
+    assert names[:2] == [
+        "A" * 58 + "…: New Year's Day 2026",
+        "A" * 61 + "…: Good Friday 2026",
+    ]
+    assert {len(n) for n in names} == {80}
+
+
+def test_every_fix_is_catalogued_with_its_command_line_flag() -> None:
+    assert [(f.name, f.flag) for f in PREFLIGHT_FIXES] == [
+        ("strip_action_prefixes", "strip-action-prefixes"),
+        ("drop_unsupported_settings", "drop-unsupported-settings"),
+        ("approximate_business_hours", "approximate-hours"),
+        ("omit_inexpressible_business_hours", "omit-inexpressible-hours"),
+        ("plan_against_reference", None),
+    ]
+    assert preflight_fix("approximate-hours") is preflight_fix("approximate_business_hours")
+    with pytest.raises(KeyError):
+        preflight_fix("fix-everything")
+    issue = PreflightIssue("warning", "w", "m", "strip_action_prefixes")
+    assert issue.fixes == ("strip_action_prefixes",)
+    assert PreflightIssue("error", "w", "m", fixes=HOURS_FIXES).fix == HOURS_FIXES[0]
 
 
 @pytest.mark.parametrize(

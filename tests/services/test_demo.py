@@ -132,3 +132,29 @@ def test_default_workspace_is_created_once(tmp_path: Path, monkeypatch: pytest.M
     assert path.stat().st_mtime_ns == stamp
     with Workspace.open(path) as ws:
         assert ws.summary().counts["accounts"] == 30
+
+
+def test_entitlement_names_tell_an_accounts_entitlements_apart(demo_path: Path) -> None:
+    with Workspace.open(demo_path) as ws, ws.session() as session:
+        entitlements = repository.load_records(session, "entitlements")
+        accounts = {a.id: a.name for a in repository.load_records(session, "accounts")}
+    names = [(e.account_id, e.name) for e in entitlements]
+    assert len(set(names)) == len(names) == 40
+    assert all(e.name.startswith(f"{accounts[e.account_id]} – ") for e in entitlements)
+    acme = sorted(e.name for e in entitlements if accounts[e.account_id] == "Acme Robotics")
+    assert acme == [
+        "Acme Robotics – Hardware Warranty (EMEA contract)",
+        "Acme Robotics – Premium 24x7 Support (Storage NAS 8-bay #2)",
+        "Acme Robotics – Standard Phone Support (EMEA contract)",
+        "Acme Robotics – Standard Phone Support (Gold Support Plan, Master Agreement)",
+        "Acme Robotics – Standard Phone Support (Master Agreement contract)",
+        "Acme Robotics – Standard Phone Support (Server 2U #1)",
+        "Acme Robotics – Standard Phone Support (Storage NAS 8-bay #2)",
+        "Acme Robotics – Web Support 10 cases (Master Agreement contract)",
+    ]
+
+
+def test_names_do_not_depend_on_the_reference_date() -> None:
+    names = [e.name for e in demo.demo_data(TODAY)["entitlements"]]  # type: ignore[attr-defined]
+    later = [e.name for e in demo.demo_data(date(2031, 7, 1))["entitlements"]]  # type: ignore[attr-defined]
+    assert names == later

@@ -3,16 +3,20 @@ processes with what they use, atomic on failure."""
 
 from __future__ import annotations
 
+from datetime import date, time
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from entitle_desktop.interchange import salesforce_metadata
 from entitle_desktop.interchange.errors import InterchangeError
 from entitle_desktop.services import demo
 from entitle_desktop.services.metadata_export import (
+    PROJECT_FIXES,
     export_metadata,
     load_metadata_project,
+    plan_metadata_export,
     select_processes,
 )
 from entitle_desktop.services.metadata_import import import_metadata
@@ -74,3 +78,171 @@ def test_export_replaces_a_previous_export(tmp_path: Path) -> None:
     assert "stale.txt" not in files
     assert "force-app/main/default/milestoneTypes/Follow Up.milestoneType-meta.xml" in files
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "w.entitle"]
+
+
+# --------------------------------------------------------------------------- demo + pre-flight
+
+XSD = CORPUS.parents[1] / "spec" / "salesforce-entitlement-metadata.xsd"
+TODAY = date(2026, 1, 15)
+LONDON_LUNCH = (
+    "Monday–Friday: 2 windows (08:00–12:30, 13:30–18:00); Salesforce holds one window per "
+    "day. Approximated as 08:00–18:00: 12:30–13:30 would be worked time in Salesforce"
+)
+METADATA_FILES = [
+    "entitlementProcesses/Standard Support_v1.entitlementProcess",
+    "entitlementProcesses/Standard Support_v2.entitlementProcess",
+    "entitlementProcesses/Standard Support_v3.entitlementProcess",
+    "entitlementProcesses/field service.entitlementProcess",
+    "entitlementProcesses/premium support.entitlementProcess",
+    "entitlementProcesses/warranty.entitlementProcess",
+    "entitlementTemplates/Hardware Warranty.entitlementTemplate",
+    "entitlementTemplates/Premium 24x7 Support.entitlementTemplate",
+    "entitlementTemplates/Standard Phone Support.entitlementTemplate",
+    "entitlementTemplates/Web Support 10 cases.entitlementTemplate",
+    "milestoneTypes/Customer Update.milestoneType",
+    "milestoneTypes/First Response.milestoneType",
+    "milestoneTypes/Follow Up.milestoneType",
+    "milestoneTypes/Resolution Time.milestoneType",
+    "milestoneTypes/Tech Onsite.milestoneType",
+    "settings/BusinessHours.settings",
+    "settings/Entitlement.settings",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.entitle"
+    demo.create_demo_workspace(path, TODAY).close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(XSD)))
+
+
+@pytest.mark.parametrize(
+    ("layout", "folder", "suffix"),
+    [("mdapi", "src", ""), ("source", "force-app/main/default", "-meta.xml")],
+)
+def test_the_demo_exports_with_approximated_hours_and_every_file_validates(
+    tmp_path: Path,
+    demo_path: Path,
+    schema: etree.XMLSchema,
+    layout: str,
+    folder: str,
+    suffix: str,
+) -> None:
+    with Workspace.open(demo_path) as ws:
+        out = export_metadata(ws, tmp_path / "out", layout=layout, fixes=["approximate-hours"])
+    expected = sorted(f"{folder}/{name}{suffix}" for name in METADATA_FILES)
+    package = ["src/package.xml"] if layout == "mdapi" else []
+    assert sorted(_files(out)) == sorted(expected + package)
+    for name in expected:
+        document = etree.parse(str(out / name))
+        assert schema.validate(document), f"{name}: {schema.error_log}"
+    settings = etree.parse(str(out / f"{folder}/settings/BusinessHours.settings{suffix}"))
+    m = f"{{{salesforce_metadata.METADATA_NS}}}"
+    london = [
+        el
+        for el in settings.getroot().iter(f"{m}businessHours")
+        if el.findtext(f"{m}name") == "London Office"
+    ]
+    assert len(london) == 1
+    times = {
+        etree.QName(el).localname: el.text
+        for el in london[0]
+        if etree.QName(el).localname.endswith("Time")
+    }
+    assert times == {
+        f"{day}{edge}Time": "08:00:00.000Z" if edge == "Start" else "18:00:00.000Z"
+        for day in ("monday", "tuesday", "wednesday", "thursday", "friday")
+        for edge in ("Start", "End")
+    }
+    project, _notes = salesforce_metadata.read_project(out)
+    windows = next(b for b in project.business_hours if b.name == "London Office").windows
+    assert [(w.weekday, w.start, w.end) for w in windows] == [
+        (d, time(8), time(18)) for d in ("mon", "tue", "wed", "thu", "fri")
+    ]
+
+
+def test_the_demo_omitting_london_office_validates_and_keeps_its_references(
+    tmp_path: Path, demo_path: Path, schema: etree.XMLSchema
+) -> None:
+    with Workspace.open(demo_path) as ws:
+        out = export_metadata(ws, tmp_path / "out", fixes=["omit_inexpressible_business_hours"])
+    for name in METADATA_FILES:
+        assert schema.validate(etree.parse(str(out / "src" / name))), name
+    project, _notes = salesforce_metadata.read_project(out)
+    assert [b.name for b in project.business_hours] == ["New York Office", "Sydney 24x7"]
+    assert {p.name: p.business_hours for p in project.processes}["Field Service"] == (
+        "London Office"
+    )
+
+
+def test_pre_flight_of_the_demo_names_london_office_and_its_fixes(demo_path: Path) -> None:
+    with Workspace.open(demo_path) as ws:
+        plan = plan_metadata_export(ws)
+    assert plan.api_version == "61.0"
+    assert [(i.severity, i.where, i.message, i.fixes) for i in plan.found] == [
+        (
+            "error",
+            "business hours 'London Office'",
+            LONDON_LUNCH,
+            ("approximate_business_hours", "omit_inexpressible_business_hours"),
+        )
+    ]
+    assert plan.remaining == plan.found == plan.errors
+    assert plan.applied == [] and plan.fixes == ()
+
+
+def test_a_plan_with_a_fix_says_what_the_fix_changed(demo_path: Path) -> None:
+    with Workspace.open(demo_path) as ws:
+        plan = plan_metadata_export(ws, fixes=["approximate-hours"])
+        omitted = plan_metadata_export(ws, fixes=["omit-inexpressible-hours"])
+    assert plan.fixes == ("approximate_business_hours",)
+    assert plan.remaining == [] and plan.errors == []
+    assert [(i.severity, i.where, i.message) for i in plan.applied] == [
+        ("warning", "business hours 'London Office'", f"{LONDON_LUNCH} (fixed: approximate-hours)")
+    ]
+    assert [(i.severity, i.where, i.message) for i in omitted.applied] == [
+        (
+            "warning",
+            "business hours 'London Office'",
+            "left out of the export; the target org must have its own business hours of this "
+            "name (fixed: omit-inexpressible-hours)",
+        )
+    ]
+    assert omitted.errors == []
+    assert [(i.where, i.message) for i in omitted.remaining][:2] == [
+        (
+            "entitlementProcesses/field service",
+            "uses the business hours 'London Office', which is not in the export; the target "
+            "org must already have it",
+        ),
+        (
+            "entitlementProcesses/warranty",
+            "uses the business hours 'London Office', which is not in the export; the target "
+            "org must already have it",
+        ),
+    ]
+    assert len(omitted.remaining) == 9  # 2 processes, 1 template, 6 holidays
+
+
+def test_unknown_or_contradicting_fixes_are_refused(demo_path: Path) -> None:
+    with Workspace.open(demo_path) as ws:
+        with pytest.raises(ValueError, match="unknown fix 'tidy-up'"):
+            plan_metadata_export(ws, fixes=["tidy-up"])
+        with pytest.raises(ValueError, match="exclude each other"):
+            export_metadata(
+                ws,
+                demo_path.parent / "never",
+                fixes=["approximate-hours", "omit-inexpressible-hours"],
+            )
+    assert not (demo_path.parent / "never").exists()
+    assert PROJECT_FIXES == (
+        "strip_action_prefixes",
+        "drop_unsupported_settings",
+        "approximate_business_hours",
+        "omit_inexpressible_business_hours",
+    )

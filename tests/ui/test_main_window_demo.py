@@ -177,7 +177,8 @@ def test_account_table_mixes_its_contacts_assets_contracts_and_entitlements(
     assert window.table_caption.text() == "Account: Acme Robotics  —  17 records"
     detail = window.detail_pane.detail
     assert detail is not None and detail.title == "Acme Robotics"
-    assert dict(detail.section("Fields"))["Support_Level__c"] == "Silver"
+    assert dict(detail.section("Custom fields"))["Support_Level__c"] == "Silver"
+    assert "Support_Level__c" not in dict(detail.section("Fields"))
 
 
 def test_selecting_a_row_shows_its_detail(window: MainWindow) -> None:
@@ -307,7 +308,7 @@ def test_search_within_an_account_and_a_new_node_clears_it(window: MainWindow) -
     assert _column(window.table_model, 1) == [
         "Server 2U #1",
         "Server 2U #3",
-        "Acme Robotics – Phone Support (Server 2U #1)",
+        "Acme Robotics – Standard Phone Support (Server 2U #1)",
     ]
     assert _column(window.table_model, 0) == ["Asset", "Asset", "Entitlement"]
     window.select_path("hierarchy", ["Accounts"])
