@@ -222,10 +222,22 @@ class _Token:
 
 _TOKEN_RE: Final = re.compile(r"\s*(?:(?P<number>\d+)|(?P<word>[A-Za-z_]\w*)|(?P<paren>[()]))")
 _KEYWORDS: Final = frozenset({"AND", "OR", "NOT"})
+# Deepest nesting of parentheses and NOTs accepted (Salesforce caps the whole filter at
+# 1,000 characters; real filters nest a few levels). Keeps parsing and evaluation bounded.
+MAX_NESTING: Final = 64
+
+
+def _items(count: int) -> str:
+    return "there is 1 item" if count == 1 else f"there are {count} items"
+
+
+def _shown(logic: str) -> str:
+    """The filter as quoted in messages, shortened when long."""
+    return repr(logic if len(logic) <= 80 else logic[:77] + "...")
 
 
 def _describe(token: _Token) -> str:
-    return "end of text" if token.kind == "END" else f"{token.text!r}"
+    return "end of text" if token.kind == "END" else _shown(token.text)
 
 
 def _tokenize(logic: str) -> list[_Token]:
@@ -238,7 +250,7 @@ def _tokenize(logic: str) -> list[_Token]:
         if match is None:
             start = index + (len(logic[index:]) - len(logic[index:].lstrip()))
             raise CriteriaError(
-                f"boolean filter {logic!r}: unexpected character {logic[start]!r} "
+                f"boolean filter {_shown(logic)}: unexpected character {logic[start]!r} "
                 f"at position {start + 1}"
             )
         position = match.start(match.lastgroup or 0) + 1
@@ -248,7 +260,7 @@ def _tokenize(logic: str) -> list[_Token]:
             word = match.group("word")
             if word.upper() not in _KEYWORDS:
                 raise CriteriaError(
-                    f"boolean filter {logic!r}: unknown word {word!r} at position {position} "
+                    f"boolean filter {_shown(logic)}: unknown word {word!r} at position {position} "
                     "(expected AND, OR, NOT, an item number or a parenthesis)"
                 )
             tokens.append(_Token(word.upper(), word, position))
@@ -270,10 +282,16 @@ class _Parser:
         self.tokens = _tokenize(logic)
         self.index = 0
         self.referenced: set[int] = set()
+        self.depth = 0
+
+    def enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.error(f"nested more than {MAX_NESTING} levels deep", token)
 
     def error(self, message: str, token: _Token) -> CriteriaError:
         return CriteriaError(
-            f"boolean filter {self.logic!r}: {message} at position {token.position} "
+            f"boolean filter {_shown(self.logic)}: {message} at position {token.position} "
             f"({_describe(token)})"
         )
 
@@ -287,7 +305,7 @@ class _Parser:
 
     def parse(self) -> LogicNode:
         if self.peek().kind == "END":
-            raise CriteriaError(f"boolean filter {self.logic!r} is empty")
+            raise CriteriaError(f"boolean filter {_shown(self.logic)} is empty")
         node = self.parse_or()
         token = self.peek()
         if token.kind == ")":
@@ -298,7 +316,7 @@ class _Parser:
         if missing:
             names = ", ".join(str(number) for number in missing)
             raise CriteriaError(
-                f"boolean filter {self.logic!r} does not reference filter item(s) {names}"
+                f"boolean filter {_shown(self.logic)} does not reference filter item(s) {names}"
             )
         return node
 
@@ -318,23 +336,28 @@ class _Parser:
 
     def parse_not(self) -> LogicNode:
         if self.peek().kind == "NOT":
-            self.take()
-            return Not(self.parse_not())
+            self.enter(self.take())
+            node = Not(self.parse_not())
+            self.depth -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> LogicNode:
         token = self.take()
         if token.kind == "NUMBER":
-            number = int(token.text)
+            digits = token.text.lstrip("0")
+            number = int(digits) if 0 < len(digits) <= 9 else (0 if not digits else -1)
             if not 1 <= number <= self.item_count:
                 raise self.error(
-                    f"unknown filter item {token.text} (there are {self.item_count} items)",
+                    f"unknown filter item {_shown(token.text)[1:-1]} ({_items(self.item_count)})",
                     token,
                 )
             self.referenced.add(number)
             return ItemRef(number)
         if token.kind == "(":
+            self.enter(token)
             node = self.parse_or()
+            self.depth -= 1
             closing = self.peek()
             if closing.kind != ")":
                 if closing.kind == "END":

@@ -11,10 +11,10 @@ from __future__ import annotations
 import calendar as _cal
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES: tuple[str, ...] = (
@@ -27,10 +27,14 @@ _WEEKDAY_NAMES: tuple[str, ...] = (
     "sunday",
 )
 _MONTH_NAMES: tuple[str, ...] = tuple(m.lower() for m in _cal.month_name[1:])
+# Years of national holidays fetched around a requested year (each side).
+_NATIONAL_BLOCK = 16
 _INSTANCES: dict[str, int] = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 # Salesforce recurrenceDayOfWeekMask bits: Sunday=1, Monday=2, ..., Saturday=64.
 _MASK_BIT_BY_WEEKDAY: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 1)  # indexed by date.weekday()
-_HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?Z?$")
+_HHMM = re.compile(r"([0-9]{2}):([0-9]{2})")
+# Salesforce metadata writes times as HH:MM:SS.sssZ (seconds must be zero here).
+_SALESFORCE_TIME = re.compile(r"([0-9]{2}):([0-9]{2}):00(?:\.0{1,3})?Z")
 
 
 class HolidayRuleError(ValueError):
@@ -38,19 +42,28 @@ class HolidayRuleError(ValueError):
 
 
 def parse_hhmm(text: str, *, allow_24: bool, what: str = "time") -> int:
-    """Parse ``"HH:MM"`` (seconds ``:00`` and a ``Z`` tolerated) into minutes from midnight.
+    """Parse exactly ``"HH:MM"`` (two ASCII digits each) into minutes from midnight.
 
-    ``"24:00"`` is accepted only when ``allow_24``. Raises ``HolidayRuleError`` otherwise.
+    ``"24:00"`` is accepted only when ``allow_24``. No spaces, seconds, one-digit hours or
+    non-ASCII digits. Raises ``HolidayRuleError`` naming the value otherwise.
     """
+    return _minutes_of(text, _HHMM, allow_24=allow_24, what=what, form="HH:MM")
+
+
+def parse_salesforce_time(text: str, *, allow_24: bool, what: str = "time") -> int:
+    """``"HH:MM"`` or Salesforce's metadata form ``"HH:MM:00.000Z"`` as minutes from midnight."""
+    if isinstance(text, str) and _SALESFORCE_TIME.fullmatch(text):
+        return _minutes_of(text[:5], _HHMM, allow_24=allow_24, what=what, form="HH:MM")
+    return _minutes_of(text, _HHMM, allow_24=allow_24, what=what, form="HH:MM or HH:MM:00.000Z")
+
+
+def _minutes_of(text: str, pattern: re.Pattern[str], *, allow_24: bool, what: str, form: str) -> int:
     if not isinstance(text, str):
-        raise HolidayRuleError(f"{what} must be a string 'HH:MM', got {text!r}")
-    m = _HHMM.match(text.strip())
+        raise HolidayRuleError(f"{what} must be a string {form!r}, got {text!r}")
+    m = pattern.fullmatch(text)
     if m is None:
-        raise HolidayRuleError(f"{what} {text!r} is not a time of the form HH:MM")
+        raise HolidayRuleError(f"{what} {text!r} is not a time of the form {form}")
     hours, minutes = int(m.group(1)), int(m.group(2))
-    seconds = int(m.group(3) or 0)
-    if seconds != 0:
-        raise HolidayRuleError(f"{what} {text!r}: only whole minutes are supported")
     if hours == 24 and minutes == 0:
         if not allow_24:
             raise HolidayRuleError(f"{what} {text!r}: 24:00 is only allowed as an end time")
@@ -148,9 +161,21 @@ class HolidayRule(ABC):
     def whole_day(self) -> bool:
         return self.start_minute is None
 
+    # National calendars follow no repeating pattern; the engine asks them year by year.
+    listed: ClassVar[bool] = False
+
     @abstractmethod
     def dates_in_year(self, year: int) -> Iterable[date]:
         """Every local date in ``year`` on which this rule applies."""
+
+    def year_phase(self, year: int) -> Hashable | None:
+        """What fixes this rule's dates in years ``year-1..year+1`` besides their layout.
+
+        Two years whose years ``y-1..y+1`` have the same Gregorian layout (weekday of
+        1 January, leap years) and equal phases get the same dates, shifted by whole weeks.
+        None when the rule gives no such summary for ``year``.
+        """
+        return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,6 +186,9 @@ class OneOffHoliday(HolidayRule):
 
     def dates_in_year(self, year: int) -> Iterable[date]:
         return (self.day,) if self.day.year == year else ()
+
+    def year_phase(self, year: int) -> Hashable | None:
+        return None if abs(self.day.year - year) <= 1 else ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,6 +210,9 @@ class YearlyDateHoliday(HolidayRule):
             return (date(year, self.month, self.day),)
         except ValueError:
             return ()
+
+    def year_phase(self, year: int) -> Hashable | None:
+        return ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,10 +236,15 @@ class YearlyNthWeekdayHoliday(HolidayRule):
         found = _nth_weekday_in_month(year, self.month, self.nth, frozenset((self.weekday,)))
         return (found,) if found else ()
 
+    def year_phase(self, year: int) -> Hashable | None:
+        return ()
+
 
 @dataclass(frozen=True, kw_only=True)
 class CountryHolidays(HolidayRule):
     """Public holidays of a country (and subdivision) from the ``holidays`` package."""
+
+    listed: ClassVar[bool] = True
 
     country: str
     subdiv: str | None = None
@@ -233,13 +269,25 @@ class CountryHolidays(HolidayRule):
         if cached is None:
             import holidays
 
-            # Observed days can fall in the neighbouring year (Fri 31 Dec for Sat 1 Jan).
-            years = [y for y in (year - 1, year, year + 1) if 1 <= y <= 9999]
+            # Fetched in blocks (long business-time walks ask year after year). Observed
+            # days can fall in the neighbouring year (Fri 31 Dec for Sat 1 Jan), so each
+            # year kept has both neighbours in the block.
+            first, last = max(1, year - _NATIONAL_BLOCK), min(9999, year + _NATIONAL_BLOCK)
             listed = holidays.country_holidays(
-                self.country, subdiv=self.subdiv, observed=self.observed, years=years
+                self.country,
+                subdiv=self.subdiv,
+                observed=self.observed,
+                years=range(first, last + 1),
             )
-            cached = tuple(sorted(d for d in listed if d.year == year))
-            self._cache[year] = cached
+            by_year: dict[int, list[date]] = {}
+            for d in listed:
+                by_year.setdefault(d.year, []).append(d)
+            keep_first = first if first == 1 else first + 1
+            keep_last = last if last == 9999 else last - 1
+            for y in range(keep_first, keep_last + 1):
+                if y not in self._cache:
+                    self._cache[y] = tuple(sorted(by_year.get(y, ())))
+            cached = self._cache[year]
         return cached
 
 
@@ -313,6 +361,26 @@ class RecurringHoliday(HolidayRule):
     def _weekdays(self) -> frozenset[int]:
         return frozenset(i for i, bit in enumerate(_MASK_BIT_BY_WEEKDAY) if self.weekday_mask & bit)
 
+    def year_phase(self, year: int) -> Hashable | None:
+        start, end = self.start_date.year, None if self.end_date is None else self.end_date.year
+        if year + 1 < start or (end is not None and year - 1 > end):
+            return ("off",)
+        if not (start < year - 1 and (end is None or year + 1 < end)):
+            return None
+        k = self.interval
+        if k == 1 or self.kind == "RecursEveryWeekday":
+            return ("on",)
+        first = date(year - 1, 1, 1)
+        if self.kind == "RecursDaily":
+            return ("on", (first - self.start_date).days % k)
+        if self.kind == "RecursWeekly":
+            anchor = self.start_date - timedelta(days=(self.start_date.weekday() + 1) % 7)
+            week = first - timedelta(days=(first.weekday() + 1) % 7)
+            return ("on", ((week - anchor).days // 7) % k)
+        if self.kind in ("RecursMonthly", "RecursMonthlyNth"):
+            return ("on", ((year - 1 - start) * 12 + 1 - self.start_date.month) % k)
+        return ("on", (year - 1 - start) % k)
+
     def _in_range(self, d: date) -> bool:
         return d >= self.start_date and (self.end_date is None or d <= self.end_date)
 
@@ -331,12 +399,8 @@ class RecurringHoliday(HolidayRule):
         if kind == "RecursDaily":
             offset = (first - self.start_date).days
             skip = (-offset) % self.interval
-            d = first + timedelta(days=skip)
-            out: list[date] = []
-            while d <= last:
-                out.append(d)
-                d += timedelta(days=self.interval)
-            return out
+            count = max(0, ((last - first).days - skip) // self.interval + 1)
+            return [first + timedelta(days=skip + k * self.interval) for k in range(count)]
         if kind == "RecursEveryWeekday":
             return [
                 first + timedelta(days=i)
@@ -421,15 +485,20 @@ class HolidaySet:
         return self.closure_on(d).whole
 
 
-def _times(obj: Mapping[str, Any], start_key: str, end_key: str) -> dict[str, int]:
+def _times(
+    obj: Mapping[str, Any],
+    start_key: str,
+    end_key: str,
+    parse: Callable[..., int] = parse_hhmm,
+) -> dict[str, int]:
     start, end = obj.get(start_key), obj.get(end_key)
     if start is None and end is None:
         return {}
     if start is None or end is None:
         raise HolidayRuleError(f"holiday needs both {start_key!r} and {end_key!r}")
     return {
-        "start_minute": parse_hhmm(start, allow_24=False, what=f"holiday {start_key}"),
-        "end_minute": parse_hhmm(end, allow_24=True, what=f"holiday {end_key}"),
+        "start_minute": parse(start, allow_24=False, what=f"holiday {start_key}"),
+        "end_minute": parse(end, allow_24=True, what=f"holiday {end_key}"),
     }
 
 
@@ -493,7 +562,7 @@ def holiday_rule_from_salesforce(obj: Mapping[str, Any]) -> HolidayRule:
     obj = {str(k)[:1].lower() + str(k)[1:]: v for k, v in obj.items()}
     name = str(obj.get("name", ""))
     if obj.get("isAllDay") in (True, "true") or obj.get("startTimeInMinutes") is None:
-        times = _times(obj, "startTime", "endTime")
+        times = _times(obj, "startTime", "endTime", parse_salesforce_time)
     else:
         times = {
             "start_minute": int(obj["startTimeInMinutes"]),

@@ -213,3 +213,29 @@ def test_field_names_tolerate_the_case_prefix_and_letter_case() -> None:
     assert criteria.matches({"priority": "High"}) is True
     assert Criteria((FilterItem("Priority", "equals", "High"),)).matches({"Case.Priority": "High"})
     assert criteria.matches({"Status": "High"}) is False
+
+
+@pytest.mark.parametrize(
+    "logic",
+    ["(" * 65 + "1" + ")" * 65, "NOT " * 65 + "1", "(" * 100_000 + "1" + ")" * 100_000],
+)
+def test_nesting_beyond_the_limit_is_a_criteria_error_not_a_crash(logic: str) -> None:
+    with pytest.raises(CriteriaError, match="nested more than 64 levels deep at position"):
+        parse_logic(logic, 1)
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    node = parse_logic("(" * 64 + "1" + ")" * 64, 1)
+    assert node.evaluate([True]) is True
+
+
+def test_huge_item_number_is_an_unknown_item_with_a_short_message() -> None:
+    with pytest.raises(CriteriaError) as info:
+        parse_logic("1" * 5000, 1)
+    message = str(info.value)
+    assert "unknown filter item" in message
+    assert len(message) < 400
+
+
+def test_leading_zeros_name_the_same_item() -> None:
+    assert parse_logic("001", 1).evaluate([True]) is True
