@@ -2,6 +2,7 @@
 
 Exit codes: 0 success, 1 failure of the program itself, 2 bad input (message on stderr);
 ``validate`` exits 1 when pre-flight finds errors.
+141 when stdout is a pipe whose reader stopped early (``| head``), with nothing on stderr.
 Subcommand names are fixed so that scripts can rely on them.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -19,6 +21,8 @@ from typing import Any
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
+#: stdout was a pipe whose reader quit early (128 + SIGPIPE, as a shell reports it)
+EXIT_BROKEN_PIPE = 141
 #: ``--fix`` values: the flags of ``salesforce_metadata.PREFLIGHT_FIXES`` (a test keeps them
 #: equal; written out so that building the parser does not import lxml)
 FIX_FLAGS = (
@@ -26,7 +30,9 @@ FIX_FLAGS = (
     "drop-unsupported-settings",
     "approximate-hours",
     "omit-inexpressible-hours",
+    "single-default-hours",
 )
+_METADATA_FORMATS = ("mdapi", "source")
 
 
 class CommandError(Exception):
@@ -45,8 +51,9 @@ def _open_workspace(path: Path, create: bool = False) -> Any:
 
 
 def _import_kind(source: Path) -> str:
-    """``bundle``, ``data`` (Data Loader CSV or data-tree) or ``metadata``."""
-    if source.suffix.lower() == ".entitlebundle":
+    """``bundle`` (by suffix or by its manifest, so a renamed one counts), ``data`` (Data
+    Loader CSV or data-tree) or ``metadata``."""
+    if _lazy("entitle_desktop.interchange.bundle", "is_bundle")(source):
         return "bundle"
     data_source_kind = _lazy("entitle_desktop.services.csv_io", "data_source_kind")
     return "data" if data_source_kind(source) is not None else "metadata"
@@ -75,37 +82,49 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 source, skip_bad_rows=args.skip_bad_rows
             )
     except (InterchangeError, ValueError) as exc:
+        if kind == "metadata":
+            from entitle_desktop.interchange.salesforce_metadata import NoMetadataFound
+
+            if isinstance(exc, NoMetadataFound):
+                raise CommandError(
+                    f"{source}: no Salesforce metadata, bundle or Data Loader CSV / data-tree "
+                    f"files were found in this path: {exc.detail}"
+                ) from exc
         raise CommandError(f"{source}: {exc}") from exc
     with tempfile.TemporaryDirectory() as scratch:
         if args.dry_run and not workspace_path.exists():
             workspace_path = (
                 Path(scratch) / "dry-run.entitle"
             )  # nothing to change: compare with empty
+        created = not workspace_path.exists()
         workspace = _open_workspace(workspace_path, create=True)
         try:
             if kind == "metadata":
-                summary = import_project(
+                result: Any = import_project(
                     workspace, project, read_warnings, str(source), dry_run=args.dry_run
                 )
-                lines = summary.lines()
             elif kind == "bundle":
                 import_bundle = _lazy("entitle_desktop.services.bundle_io", "import_bundle")
-                preview = import_bundle(workspace, source, dry_run=args.dry_run)
-                lines = [
-                    json.dumps(preview.to_json_dict(), indent=2, ensure_ascii=False, default=str)
-                ]
+                result = import_bundle(workspace, source, dry_run=args.dry_run)
             else:
                 import_data = _lazy("entitle_desktop.services.csv_io", "import_data")
-                preview = import_data(
+                result = import_data(
                     workspace, source, skip_bad_rows=args.skip_bad_rows, dry_run=args.dry_run
                 )
-                lines = [
-                    json.dumps(preview.to_json_dict(), indent=2, ensure_ascii=False, default=str)
-                ]
-        except (InterchangeError, ValueError) as exc:
-            raise CommandError(f"{source}: {exc}") from exc
-        finally:
+            lines = (
+                [json.dumps(result.to_json_dict(), indent=2, ensure_ascii=False, default=str)]
+                if args.json
+                else result.lines()
+            )
+        except BaseException as exc:
             workspace.close()
+            if created:  # a workspace made for a failed import is not left behind
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{workspace_path}{suffix}").unlink(missing_ok=True)
+            if isinstance(exc, InterchangeError | ValueError):
+                raise CommandError(f"{source}: {exc}") from exc
+            raise
+        workspace.close()
     print("\n".join(lines))
     return EXIT_OK
 
@@ -179,9 +198,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     if not args.workspace.exists():
         raise CommandError(f"{args.workspace}: no such workspace file")
+    _refuse_options_for_format(args)
     workspace = _open_workspace(args.workspace)
     try:
-        if args.format in ("mdapi", "source"):
+        if args.format in _METADATA_FORMATS:
             from entitle_desktop.services.metadata_export import (
                 plan_metadata_export,
                 write_metadata_export,
@@ -193,6 +213,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 processes=args.process or None,
                 reference=args.reference,
                 fixes=args.fix or (),
+                layout=args.format,
             )
             for issue in plan.applied + plan.remaining:
                 print(f"{issue.severity}: {issue.where}: {issue.message}", file=sys.stderr)
@@ -204,13 +225,62 @@ def _cmd_export(args: argparse.Namespace) -> int:
             export_bundle(workspace, args.out, processes=args.process or None, account=args.account)
         else:
             export_data = _lazy("entitle_desktop.services.csv_io", "export_data")
-            export_data(workspace, args.out, format=args.format, account=args.account)
+            notes: list[str] = []
+            export_data(
+                workspace, args.out, format=args.format, account=args.account, warnings=notes
+            )
+            for note in notes:
+                print(f"warning: {note}", file=sys.stderr)
     except (InterchangeError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
+    except OSError as exc:  # the services name the output; this is the last resort
+        raise CommandError(f"{args.out}: {exc.strerror or exc}; nothing was written") from exc
     finally:
         workspace.close()
     print(f"Exported to {args.out}")
     return EXIT_OK
+
+
+def _refuse_options_for_format(args: argparse.Namespace) -> None:
+    """Options that do not apply to ``--format`` are refused, never silently ignored."""
+    if args.format in _METADATA_FORMATS:
+        if args.account is not None:
+            raise CommandError(
+                "--account applies to bundle, csv and datatree exports; Salesforce metadata "
+                "holds no account records (use --process to choose processes)"
+            )
+        _check_api_version_option(args.api_version)
+        return
+    named = [
+        option
+        for option, value in (
+            ("--fix", args.fix),
+            ("--api-version", args.api_version),
+            ("--reference", args.reference),
+        )
+        if value
+    ]
+    if args.format != "bundle" and args.process:
+        named.append("--process")
+    if named:
+        formats = "bundle, mdapi and source" if named == ["--process"] else "mdapi and source"
+        verb = "applies" if len(named) == 1 else "apply"
+        raise CommandError(
+            f"{', '.join(named[:-1]) + ' and ' if len(named) > 1 else ''}{named[-1]} {verb} to {formats} exports, not to --format {args.format}; "
+            "nothing was written"
+        )
+
+
+def _check_api_version_option(version: str | None) -> None:
+    if version is None:
+        return
+    from entitle_desktop.interchange.errors import InterchangeError
+    from entitle_desktop.services.metadata_export import check_api_version
+
+    try:
+        check_api_version(version)
+    except InterchangeError as exc:
+        raise CommandError(f"--api-version: {exc}") from exc
 
 
 def _fix_hint(errors: Sequence[Any]) -> str:
@@ -242,6 +312,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     if not args.workspace.exists():
         raise CommandError(f"{args.workspace}: no such workspace file")
+    _check_api_version_option(args.api_version)
     workspace = _open_workspace(args.workspace)
     try:
         plan = plan_metadata_export(
@@ -298,7 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = commands.add_parser(
-        "import", help="import a metadata project, a bundle or Data Loader CSV / data-tree files"
+        "import",
+        help="import a metadata project, a bundle or Data Loader CSV / data-tree files",
+        epilog="Bundles and data files are matched to the workspace by external key (Id, or "
+        "name). 'changed': the same record with other values; 'conflicting': the key names "
+        "another record (a different name) or the change edits milestones of an active "
+        "process version. Both are replaced by the file's version, and both are listed by "
+        "key: run with --dry-run first to see them.",
     )
     p.add_argument("workspace", type=Path, metavar="WORKSPACE")
     p.add_argument("source", type=Path, metavar="SOURCE")
@@ -306,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--skip-bad-rows", action="store_true", help="CSV/data-tree: import the good rows only"
     )
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     p.set_defaults(run=_cmd_import)
 
     p = commands.add_parser("summary", help="counts of every record type in a workspace")
@@ -322,15 +400,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", required=True, choices=["bundle", "mdapi", "source", "csv", "datatree"]
     )
-    p.add_argument("--out", required=True, type=Path, metavar="PATH")
     p.add_argument(
-        "--process", action="append", metavar="NAME", help="only this process (repeatable)"
+        "--out",
+        required=True,
+        type=Path,
+        metavar="PATH",
+        help="bundle: a file; mdapi/source: a new or empty folder, or an earlier export "
+        "(replaced); csv/datatree: a folder (other files in it are kept)",
     )
-    p.add_argument("--api-version", metavar="V")
     p.add_argument(
-        "--reference", type=Path, metavar="PATH", help="the target org's retrieved project"
+        "--process",
+        action="append",
+        metavar="NAME",
+        help="bundle/mdapi/source: only this process (repeatable)",
     )
-    p.add_argument("--account", metavar="ID", help="bundle/csv: only this account's hierarchy")
+    p.add_argument("--api-version", metavar="V", help="mdapi/source: target API version")
+    p.add_argument(
+        "--reference",
+        type=Path,
+        metavar="PATH",
+        help="mdapi/source: the target org's retrieved project",
+    )
+    p.add_argument(
+        "--account", metavar="ID", help="bundle/csv/datatree: only this account's hierarchy"
+    )
     p.add_argument(
         "--fix",
         action="append",
@@ -384,7 +477,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _refuse_directory_workspace(args: argparse.Namespace) -> None:
+    """A command's WORKSPACE (``demo``'s PATH) must name a file, never a folder."""
+    if args.command == "demo":
+        label, path = "PATH", args.path
+    else:
+        label, path = "WORKSPACE", vars(args).get("workspace")
+    if isinstance(path, Path) and path.is_dir():
+        raise CommandError(f"{label} {path} is a directory; give a .entitle file path")
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -392,10 +495,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_BAD_INPUT
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        _refuse_directory_workspace(args)
         return run(args)
     except CommandError as exc:
         print(f"entitle {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe must show here, not at interpreter exit
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): not a failure. Point stdout at devnull so
+        # that the interpreter's last flush does not raise again (Python docs, "signal").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+    return code
 
 
 if __name__ == "__main__":

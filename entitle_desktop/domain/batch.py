@@ -10,15 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from entitle_desktop.domain.calendar import (
+    _END_US,
+    _MIN_US,
     HORIZON_YEARS,
+    MAX_MINUTES,
     US_PER_MINUTE,
     BusinessCalendar,
     CalendarError,
+    _outside_range,
+    minutes_to_us,
     to_epoch_us,
 )
 
@@ -66,25 +72,59 @@ def timeline(calendar: BusinessCalendar, first_year: int, last_year: int) -> Tim
     return built
 
 
-def minutes_to_us_array(minutes: npt.ArrayLike) -> npt.NDArray[np.int64]:
-    """Minutes as int64 microseconds, rounded exactly like the scalar ``minutes_to_us``."""
+def _raw_minutes(minutes: npt.ArrayLike) -> npt.NDArray[Any]:
+    """Minutes as an integer or float array, checked as the scalar ``minutes_to_us`` checks.
+
+    The first offending value raises the very error the scalar path raises for it: not a
+    number (strings, booleans), not finite, or more than the supported range can hold.
+    Other arrays (Python objects such as Decimal or huge ints) are checked value by value.
+    """
     m = np.asarray(minutes)
-    if m.dtype == np.bool_:
-        raise CalendarError("minutes must be numbers, not booleans")
-    if np.issubdtype(m.dtype, np.integer):
-        return m.astype(_I64) * _I64(US_PER_MINUTE)
-    f = m.astype(np.float64)
-    if not np.all(np.isfinite(f)):
-        raise CalendarError("minutes must be finite")
-    return np.rint(f * float(US_PER_MINUTE)).astype(_I64)
+    if m.dtype.kind == "O":
+        for value in m.flat:
+            minutes_to_us(value)
+        return m.astype(np.float64) if m.size else m.astype(_I64)
+    if m.dtype.kind not in "iuf":
+        if m.size:
+            minutes_to_us(m.flat[0].item())  # raises as the scalar path does: not a number
+        raise CalendarError(f"minutes must be numbers, got an array of {m.dtype} values")
+    if m.dtype.kind == "f":
+        bad = ~np.isfinite(m)
+        if bad.any():
+            minutes_to_us(m[bad].flat[0].item())
+    too_big = (m > MAX_MINUTES) | (m < -MAX_MINUTES)
+    if too_big.any():
+        minutes_to_us(m[too_big].flat[0].item())
+    return m
+
+
+def _us_of_minutes(m: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    if m.dtype.kind in "iu":
+        return m.astype(_I64) * _I64(US_PER_MINUTE)  # |m| <= MAX_MINUTES: no overflow
+    return np.rint(m.astype(np.float64) * float(US_PER_MINUTE)).astype(_I64)
+
+
+def minutes_to_us_array(minutes: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Minutes as int64 microseconds, checked and rounded exactly like ``minutes_to_us``."""
+    return _us_of_minutes(_raw_minutes(minutes))
 
 
 def _starts_us(starts: npt.NDArray[np.int64] | Sequence[datetime]) -> npt.NDArray[np.int64]:
+    """Epoch microseconds, one-dimensional, every one inside the supported range."""
     if isinstance(starts, np.ndarray):
-        if not np.issubdtype(starts.dtype, np.integer):
+        if starts.dtype.kind not in "iu":
             raise CalendarError("starts must be int64 epoch microseconds or aware datetimes")
+        if starts.ndim != 1:
+            raise CalendarError(f"starts must be one-dimensional, got shape {starts.shape}")
+        outside = (starts < _MIN_US) | (starts >= _END_US)
+        if outside.any():
+            raise _outside_range("add", int(starts[outside][0]))
         return starts.astype(_I64, copy=False)
-    return np.fromiter((to_epoch_us(s) for s in starts), dtype=_I64, count=len(starts))
+    t = np.fromiter((to_epoch_us(s) for s in starts), dtype=_I64, count=len(starts))
+    outside = (t < _MIN_US) | (t >= _END_US)
+    if outside.any():
+        raise _outside_range("add", int(t[outside][0]))
+    return t
 
 
 def _utc_years(us: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -96,14 +136,25 @@ def add_many(
     starts: npt.NDArray[np.int64] | Sequence[datetime],
     minutes: npt.ArrayLike,
 ) -> npt.NDArray[np.int64]:
-    """``calendar.add`` for many (start, minutes) pairs; int64 epoch-microsecond results."""
+    """``calendar.add`` for many (start, minutes) pairs; int64 epoch-microsecond results.
+
+    ``minutes`` is one number or one per start. Bad input raises the ``CalendarError`` the
+    one-at-a-time ``add`` raises for the first bad pair.
+    """
     t = _starts_us(starts)
-    amount = np.broadcast_to(minutes_to_us_array(minutes), t.shape)
+    raw = _raw_minutes(minutes)
+    if raw.ndim != 0 and raw.shape != t.shape:
+        raise CalendarError(
+            f"minutes must be one number or one per start: {raw.size} minutes for {t.size} starts"
+        )
+    negative = raw < 0
+    if negative.any():
+        value = raw[negative].flat[0] if raw.ndim else raw
+        raise CalendarError(f"cannot add a negative amount ({value.item()} minutes); use subtract")
+    amount = np.broadcast_to(_us_of_minutes(raw), t.shape)
     result = t.copy()
     if t.size == 0:
         return result
-    if np.any(amount < 0):
-        raise CalendarError("cannot add a negative amount; use subtract")
     calendar._require_open_time("add")
     todo = np.flatnonzero(amount > 0)
     if todo.size == 0:

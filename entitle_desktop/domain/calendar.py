@@ -20,6 +20,7 @@ from __future__ import annotations
 import calendar as _gregorian
 import contextlib
 import functools
+import itertools
 import math
 import numbers
 import os
@@ -34,6 +35,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
+
 from entitle_desktop.domain.holiday_rules import (
     WEEKDAY_KEYS,
     HolidayRule,
@@ -44,8 +47,9 @@ from entitle_desktop.domain.holiday_rules import (
 )
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
+
+    _Spans = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 __all__ = ["BusinessCalendar", "CalendarError", "to_epoch_us"]
 
@@ -53,14 +57,20 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 US_PER_SECOND = 1_000_000
 US_PER_MINUTE = 60_000_000
+US_PER_DAY = 86_400_000_000
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _ONE_US = timedelta(microseconds=1)
-# Searches for open time give up after this many consecutive years without any.
+# The batch path lays out at most this many years past its latest start, then walks on.
 HORIZON_YEARS = 50
 _MIN_YEAR, _MAX_YEAR = 2, 9998
 # Keys zoneinfo resolves from the host rather than from the IANA database.
 _HOST_ZONE_KEYS = frozenset({"localtime", "posixrules"})
 # A long walk checks the remaining capacity of the supported range after this many years.
 _CAPACITY_CHECK_AFTER = 4
+# Local midnights are probed this many days apart when laying out a year (section below).
+_PROBE_DAYS = 7
+_NO_HOLIDAYS = HolidaySet(())
+_EMPTY_US: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
 
 
 class CalendarError(ValueError):
@@ -183,18 +193,25 @@ def _seconds_year(seconds: int) -> int:
 
 
 @functools.cache
+def _transition_times(key: str) -> tuple[int, ...] | None:
+    """The zone's explicit transition instants (epoch seconds, sorted); None when unknown."""
+    data = _tzif_bytes(key)
+    times = None if data is None else _tzif_transitions(data)
+    return None if times is None else tuple(sorted(times))
+
+
+@functools.cache
 def _transition_years(key: str) -> tuple[int, int] | None:
     """UTC years of the zone's first and last explicit transitions; None when unknown.
 
     ``(10000, 0)`` when it has none (one offset, or the POSIX rule, throughout).
     """
-    data = _tzif_bytes(key)
-    times = None if data is None else _tzif_transitions(data)
+    times = _transition_times(key)
     if times is None:
         return None
     if not times:
         return (10_000, 0)
-    return (_seconds_year(min(times)), _seconds_year(max(times)))
+    return (_seconds_year(times[0]), _seconds_year(times[-1]))
 
 
 @dataclass(frozen=True)
@@ -220,6 +237,18 @@ class _Year:
             acc += c - o
             self.cum_end.append(acc)
         self.total = acc
+
+    @classmethod
+    def from_arrays(cls, opens: npt.NDArray[np.int64], closes: npt.NDArray[np.int64]) -> _Year:
+        year = cls.__new__(cls)
+        lengths = closes - opens
+        cum_end = np.cumsum(lengths)
+        year.opens = opens.tolist()
+        year.closes = closes.tolist()
+        year.cum_end = cum_end.tolist()
+        year.cum_start = (cum_end - lengths).tolist()
+        year.total = int(cum_end[-1]) if cum_end.size else 0
+        return year
 
     def position(self, t: int) -> int:
         """Open microseconds of this year before instant ``t``."""
@@ -264,8 +293,14 @@ class BusinessCalendar:
             day_key = str(key).strip().lower()
             if day_key not in WEEKDAY_KEYS:
                 raise CalendarError(f"unknown weekday key {key!r} (use mon, tue, ..., sun)")
+            if spans is None:
+                spans = ()
+            if isinstance(spans, str | bytes) or not isinstance(spans, Sequence):
+                raise CalendarError(
+                    f"{day_key}: windows must be a list of [start, end] pairs, got {spans!r}"
+                )
             by_day[WEEKDAY_KEYS.index(day_key)] = tuple(
-                self._parse_window(day_key, span) for span in (spans or ())
+                self._parse_window(day_key, span) for span in spans
             )
         self._windows: tuple[tuple[_Window, ...], ...] = tuple(by_day)
         self.windows: dict[str, tuple[tuple[str, str], ...]] = {
@@ -285,13 +320,19 @@ class BusinessCalendar:
             HolidaySet(self._keyed_rules) if self._listed_rules else self._holidays
         )
         self._transitions = _transition_years(time_zone)
+        self._transition_times = _transition_times(time_zone)
         self._totals: dict[int, int] = {}
+        self._window_totals: dict[Hashable, int] = {}
+        self._bound_prefix: list[int] | None = None
+        self._midnight_cache: dict[
+            Hashable, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]
+        ] = {}
         self._base_totals: dict[Hashable, int] = {}
         self._reductions: dict[Hashable, int] = {}
 
     @staticmethod
     def _parse_window(day_key: str, span: Sequence[str]) -> _Window:
-        if isinstance(span, str) or len(span) != 2:
+        if isinstance(span, str | bytes) or not isinstance(span, Sequence) or len(span) != 2:
             raise CalendarError(f"{day_key}: a window must be a pair [start, end], got {span!r}")
         try:
             start = parse_hhmm(span[0], allow_24=False, what=f"{day_key} window start")
@@ -312,10 +353,15 @@ class BusinessCalendar:
             raise CalendarError("calendar must be an object")
         if "time_zone" not in obj:
             raise CalendarError("calendar lacks 'time_zone'")
-        try:
-            rules = [holiday_rule_from_json(h) for h in obj.get("holidays") or ()]
-        except HolidayRuleError as exc:
-            raise CalendarError(str(exc)) from exc
+        entries = obj.get("holidays") or ()
+        if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, Sequence):
+            raise CalendarError(f"holidays must be a list of holiday entries, got {entries!r}")
+        rules = []
+        for index, entry in enumerate(entries):
+            try:
+                rules.append(holiday_rule_from_json(entry))
+            except HolidayRuleError as exc:
+                raise CalendarError(f"holidays[{index}]: {exc}") from exc
         return cls(obj["time_zone"], obj.get("windows") or {}, rules)
 
     def __repr__(self) -> str:
@@ -368,11 +414,143 @@ class BusinessCalendar:
         return cached
 
     def _build_year(self, year: int, holidays: HolidaySet | None = None) -> _Year:
+        return _Year.from_arrays(*self._year_spans(year, holidays or self._holidays))
+
+    def _year_spans(self, year: int, holidays: HolidaySet) -> _Spans:
+        """Open spans of UTC year ``year`` (epoch us, merged, clipped to the year)."""
+        if not self.has_windows:
+            return _EMPTY_US, _EMPTY_US
+        # Local dates whose spans can reach into this UTC year (offsets are < 26 h).
+        opens, closes = self._local_spans(
+            date(year - 1, 12, 29), date(year + 1, 1, 2), holidays, self._layout_key(year)
+        )
+        return _clip(opens, closes, _year_start_us(year), _year_start_us(year + 1))
+
+    def _year_open_total(self, year: int, holidays: HolidaySet) -> int:
+        opens, closes = self._year_spans(year, holidays)
+        return int((closes - opens).sum())
+
+    def _local_spans(
+        self, first: date, last: date, holidays: HolidaySet, layout: Hashable | None = None
+    ) -> _Spans:
+        """Open spans (epoch us, merged, holidays removed) of windows starting on first..last.
+
+        The same spans as :meth:`_local_spans_by_day`, laid out with numpy: on a *plain* day
+        (one UTC offset from its midnight to the next, see :meth:`_midnights`) a wall time
+        is its midnight plus the minutes; the few boundaries on other days go through
+        :meth:`_boundary` one by one. ``layout`` is the year key of a UTC year whose days
+        these are (or None): years with equal layout keys have equal offsets day by day,
+        so their midnights are computed once.
+        """
+        n = (last - first).days + 1
+        # Spans end on the next day at the latest.
+        if layout is None:
+            base, plain = self._midnights(first, n + 1)
+        else:
+            shift = (first.toordinal() - _EPOCH_ORDINAL) * US_PER_DAY
+            cached = self._midnight_cache.get(layout)
+            if cached is None:
+                base, plain = self._midnights(first, n + 1)
+                self._midnight_cache[layout] = (base - shift, plain)
+            else:
+                base, plain = cached[0] + shift, cached[1]
+        whole = np.zeros(n, dtype=bool)
+        holes: list[tuple[int, int]] = []
+        for d, closure in holidays.closures_between(first, last):
+            if closure.whole:
+                whole[(d - first).days] = True
+            for f, t in closure.ranges:
+                holes.append((self._boundary(d, f), self._boundary(d, t)))
+        opens: list[npt.NDArray[np.int64]] = []
+        closes: list[npt.NDArray[np.int64]] = []
+        first_weekday = first.weekday()
+        for weekday, windows in enumerate(self._windows):
+            if not windows:
+                continue
+            days = np.arange((weekday - first_weekday) % 7, n, 7)
+            days = days[~whole[days]]
+            if not days.size:
+                continue
+            for w in windows:
+                end = w.end + 1440 if w.overnight else w.end
+                end_days = days + end // 1440
+                o = base[days] + w.start * US_PER_MINUTE
+                c = base[end_days] + (end % 1440) * US_PER_MINUTE
+                for k in np.flatnonzero(~plain[days]).tolist():
+                    o[k] = self._boundary(first + timedelta(days=int(days[k])), w.start)
+                for k in np.flatnonzero(~plain[end_days]).tolist():
+                    c[k] = self._boundary(first + timedelta(days=int(days[k])), end)
+                opens.append(o)
+                closes.append(c)
+        if not opens:
+            return _EMPTY_US, _EMPTY_US
+        o, c = np.concatenate(opens), np.concatenate(closes)
+        keep = c > o
+        o, c = _union_arrays(o[keep], c[keep])
+        if holes:
+            o, c = _subtract_arrays(o, c, _union(holes))
+        return o, c
+
+    def _midnights(
+        self, first: date, count: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        """For local days ``first .. first+count-1``: their midnights (epoch us) and plainness.
+
+        A day is *plain* when one UTC offset holds from its local midnight to the next and
+        both midnights happen exactly once; every wall time W of a plain day then takes
+        effect at midnight + W (CONVENTIONS 3 has nothing to resolve). A day is never plain
+        near one of the zone's explicit transitions. Offsets are probed at every
+        ``_PROBE_DAYS``-th midnight and day by day only between probes that differ; after
+        the last explicit transition the zone's POSIX rule changes offsets at most twice a
+        year, months apart, so equal probes a week apart mean no change in between.
+        Where a day is not plain its midnight is meaningless (0): callers use _boundary.
+        """
+        zone = self.zone
+        start = first.toordinal() - _EPOCH_ORDINAL
+        naive = np.arange(start, start + count + 1, dtype=np.int64) * US_PER_DAY
+        offsets: list[int | None] = [None] * (count + 1)
+        probed = [False] * (count + 1)
+        times = self._transition_times
+
+        def probe(p: int) -> int | None:
+            if not probed[p]:
+                d = first + timedelta(days=p)
+                wall = datetime(d.year, d.month, d.day)
+                a, b = zone.utcoffset(wall), zone.utcoffset(wall.replace(fold=1))
+                offsets[p] = a // _ONE_US if a is not None and a == b else None
+                probed[p] = True
+            return offsets[p]
+
+        def no_transition_near(p: int, q: int) -> bool:
+            """No explicit transition within two days of local days p..q."""
+            if times is None:
+                return False
+            lo = (start + p - 2) * 86_400
+            hi = (start + q + 2) * 86_400
+            return bisect_left(times, lo) == bisect_right(times, hi)
+
+        base = np.zeros(count, dtype=np.int64)
+        plain = np.zeros(count, dtype=bool)
+        probes = list(range(0, count, _PROBE_DAYS)) + [count]
+        for p, q in zip(probes, probes[1:], strict=False):
+            a, b = probe(p), probe(q)
+            if a is not None and a == b and no_transition_near(p, q):
+                base[p:q] = naive[p:q] - a
+                plain[p:q] = True
+                continue
+            for day in range(p, q):
+                a, b = probe(day), probe(day + 1)
+                if a is not None and a == b and no_transition_near(day, day + 1):
+                    base[day] = naive[day] - a
+                    plain[day] = True
+        return base, plain
+
+    def _build_year_by_day(self, year: int, holidays: HolidaySet | None = None) -> _Year:
+        """Reference: the year laid out day by day with :meth:`_boundary` (tests compare)."""
         lo, hi = _year_start_us(year), _year_start_us(year + 1)
         if not self.has_windows:
             return _Year([], [])
-        # Local dates whose spans can reach into this UTC year (offsets are < 26 h).
-        merged = self._local_spans(
+        merged = self._local_spans_by_day(
             date(year - 1, 12, 29), date(year + 1, 1, 2), holidays or self._holidays
         )
         opens: list[int] = []
@@ -384,8 +562,10 @@ class BusinessCalendar:
                 closes.append(c)
         return _Year(opens, closes)
 
-    def _local_spans(self, first: date, last: date, holidays: HolidaySet) -> list[tuple[int, int]]:
-        """Open spans (epoch us, merged, holidays removed) of windows starting on first..last."""
+    def _local_spans_by_day(
+        self, first: date, last: date, holidays: HolidaySet
+    ) -> list[tuple[int, int]]:
+        """Reference for :meth:`_local_spans`: every boundary through :meth:`_boundary`."""
         spans: list[tuple[int, int]] = []
         closed: list[tuple[int, int]] = []
         d = first
@@ -421,10 +601,18 @@ class BusinessCalendar:
             return "after"
         return None
 
-    def _year_key(self, year: int) -> Hashable | None:
-        """Equal keys mean equal open time (ignoring national holidays); None if unknown."""
+    def _layout_key(self, year: int) -> Hashable | None:
+        """Equal keys mean equal open time without holidays; None if unknown."""
         region = self._zone_region(year)
         if region is None:
+            return None
+        leap = _gregorian.isleap
+        return (region, date(year, 1, 1).weekday(), leap(year - 1), leap(year), leap(year + 1))
+
+    def _year_key(self, year: int) -> Hashable | None:
+        """Equal keys mean equal open time (ignoring national holidays); None if unknown."""
+        layout = self._layout_key(year)
+        if layout is None:
             return None
         phases: list[Hashable] = []
         for rule in self._keyed_rules:
@@ -432,24 +620,13 @@ class BusinessCalendar:
             if phase is None:
                 return None
             phases.append(phase)
-        leap = _gregorian.isleap
-        return (
-            region,
-            date(year, 1, 1).weekday(),
-            leap(year - 1),
-            leap(year),
-            leap(year + 1),
-            tuple(phases),
-        )
+        return (layout, tuple(phases))
 
     def _base_total(self, year: int, key: Hashable) -> int:
         """Open time of UTC year ``year`` without national holidays (shared by its key)."""
         total = self._base_totals.get(key)
         if total is None:
-            if self._listed_rules:
-                total = self._build_year(year, self._keyed_holidays).total
-            else:
-                total = self._year(year).total
+            total = self._year_open_total(year, self._keyed_holidays)
             self._base_totals[key] = total
         return total
 
@@ -462,9 +639,12 @@ class BusinessCalendar:
             if built is not None:
                 total = built.total
             elif key is None:
-                total = self._year(year).total
+                self._check_year(year)
+                total = self._year_open_total(year, self._holidays)
             else:
-                total = self._base_total(year, key) - self._national_reduction(year)
+                total = self._base_total(year, key)
+                if total:  # national holidays cannot take time from a closed year
+                    total -= self._national_reduction(year)
             self._totals[year] = total
         return total
 
@@ -512,29 +692,55 @@ class BusinessCalendar:
             cached = self._reductions.get(key)
             if cached is not None:
                 return cached
-        keyed = self._local_spans(first, last, self._keyed_holidays)
-        full = self._local_spans(first, last, self._holidays)
-        reduction = _measure(keyed, lo, hi) - _measure(full, lo, hi)
+        keyed = _clip(*self._local_spans(first, last, self._keyed_holidays), lo, hi)
+        full = _clip(*self._local_spans(first, last, self._holidays), lo, hi)
+        reduction = int((keyed[1] - keyed[0]).sum()) - int((full[1] - full[0]).sum())
         if key is not None:
             self._reductions[key] = reduction
         return reduction
 
     def _year_bound(self, year: int) -> int:
-        """An upper bound of the open time in UTC year ``year`` (national holidays ignored)."""
-        key = self._year_key(year)
+        """An upper bound of the open time in UTC year ``year``: its windows without holidays.
+
+        Years whose open time has no layout key (near the zone's explicit transitions)
+        are bounded by their wall-clock length.
+        """
+        key = self._layout_key(year)
         if key is None:
             return _year_start_us(year + 1) - _year_start_us(year)
-        return self._base_total(year, key)
+        total = self._window_totals.get(key)
+        if total is None:
+            total = self._year_open_total(year, _NO_HOLIDAYS)
+            self._window_totals[key] = total
+        return total
 
     def _capacity(self, first: int, last: int) -> int:
-        """Upper bound of the open time in UTC years ``first..last``."""
-        return sum(self._year_bound(year) for year in range(first, last + 1))
+        """Upper bound of the open time in UTC years ``first..last`` (prefix sums, cached)."""
+        prefix = self._bound_prefix
+        if prefix is None:
+            bounds: list[int] = []
+            by_key: dict[Hashable, int] = {}
+            leap = _gregorian.isleap
+            weekday = date(_MIN_YEAR, 1, 1).weekday()
+            for year in range(_MIN_YEAR, _MAX_YEAR + 1):
+                region = self._zone_region(year)
+                if region is None:
+                    bounds.append(_year_start_us(year + 1) - _year_start_us(year))
+                else:
+                    key = (region, weekday, leap(year - 1), leap(year), leap(year + 1))
+                    bound = by_key.get(key)
+                    if bound is None:
+                        bound = by_key[key] = self._year_bound(year)
+                    bounds.append(bound)
+                weekday = (weekday + (366 if leap(year) else 365)) % 7
+            prefix = [0, *itertools.accumulate(bounds)]
+            self._bound_prefix = prefix
+        return prefix[last - _MIN_YEAR + 1] - prefix[first - _MIN_YEAR]
 
     def _check_year(self, year: int) -> None:
         if not _MIN_YEAR <= year <= _MAX_YEAR:
             raise CalendarError(
-                f"year {year} is outside the supported range (UTC years {_MIN_YEAR} to"
-                f" {_MAX_YEAR})"
+                f"year {year} is outside the supported range (UTC years {_MIN_YEAR} to {_MAX_YEAR})"
             )
 
     @staticmethod
@@ -556,6 +762,17 @@ class BusinessCalendar:
             f" do not fit {limit} of the supported range (UTC years {_MIN_YEAR} to {_MAX_YEAR})"
         )
 
+    def _no_time_until_end(self, what: str, origin: int) -> CalendarError:
+        where = (
+            f"before {self._out(origin).isoformat()} back to the start"
+            if what == "subtract"
+            else f"after {self._out(origin).isoformat()} up to the end"
+        )
+        return CalendarError(
+            f"{what}: no working time {where} of the supported range"
+            f" (UTC years {_MIN_YEAR} to {_MAX_YEAR}); holidays close every opening"
+        )
+
     def add_us(self, t: int, amount: int) -> int:
         """Earliest instant T >= t with amount microseconds of working time in [t, T)."""
         if amount < 0:
@@ -569,11 +786,13 @@ class BusinessCalendar:
         origin, requested = t, amount
         if amount > _END_US - t:  # more than the wall-clock time left
             raise self._does_not_fit("add", origin, requested, "before the end")
-        year = last_open_year = _utc_year(t)
+        year = _utc_year(t)
         y = self._year(year)
+        found = False  # open time after t seen yet
         if y.opens:
             i = bisect_right(y.closes, t)
             if i < len(y.opens):
+                found = True
                 e = max(t, y.opens[i])
                 p = y.cum_start[i] + (e - y.opens[i]) + amount
                 if p <= y.total:
@@ -582,23 +801,20 @@ class BusinessCalendar:
                 amount = p - y.total
         walked = 0
         while True:
+            # Year totals are cheap (shared by year keys), so the walk may cover the whole
+            # supported range; the capacity check stops hopeless amounts early.
             year += 1
             walked += 1
-            # Bounded search: give up after HORIZON_YEARS years in a row without open time.
-            if year - last_open_year > HORIZON_YEARS:
-                raise CalendarError(
-                    f"add: no working time in {HORIZON_YEARS} consecutive years"
-                    f" (searching from {self._out(origin).isoformat()})"
-                )
             if year > _MAX_YEAR:
+                if not found:
+                    raise self._no_time_until_end("add", origin)
                 raise self._does_not_fit("add", origin, requested, "before the end")
             if walked == _CAPACITY_CHECK_AFTER:
                 capacity = self._capacity(year, _MAX_YEAR)
                 if 0 < capacity < amount:
                     raise self._does_not_fit("add", origin, requested, "before the end")
             total = self._year_total(year)
-            if total:
-                last_open_year = year
+            found = found or total > 0
             if amount <= total:
                 y = self._year(year)
                 j = bisect_left(y.cum_end, amount)
@@ -618,9 +834,11 @@ class BusinessCalendar:
         origin, requested = t, amount
         if amount > t - _MIN_US:  # more than the wall-clock time since the start
             raise self._does_not_fit("subtract", origin, requested, "after the start")
-        year = last_open_year = _utc_year(t - 1)
+        year = _utc_year(t - 1)
         y = self._year(year)
-        p = y.position(t) - amount
+        position = y.position(t)
+        found = position > 0  # open time before t seen yet
+        p = position - amount
         if p >= 0 and y.opens:
             j = bisect_right(y.cum_start, p) - 1
             return y.opens[j] + (p - y.cum_start[j])
@@ -629,20 +847,16 @@ class BusinessCalendar:
         while True:
             year -= 1
             walked += 1
-            if last_open_year - year > HORIZON_YEARS:
-                raise CalendarError(
-                    f"subtract: no working time in {HORIZON_YEARS} consecutive years"
-                    f" (searching back from {self._out(origin).isoformat()})"
-                )
             if year < _MIN_YEAR:
+                if not found:
+                    raise self._no_time_until_end("subtract", origin)
                 raise self._does_not_fit("subtract", origin, requested, "after the start")
             if walked == _CAPACITY_CHECK_AFTER:
                 capacity = self._capacity(_MIN_YEAR, year)
                 if 0 < capacity < amount:
                     raise self._does_not_fit("subtract", origin, requested, "after the start")
             total = self._year_total(year)
-            if total:
-                last_open_year = year
+            found = found or total > 0
             if amount <= total:
                 y = self._year(year)
                 p = total - amount
@@ -681,24 +895,16 @@ class BusinessCalendar:
         self._check_instant("next_open", t)
         if self.is_open_us(t):
             return t
-        year = first_year = _utc_year(t)
+        year = _utc_year(t)
         y = self._year(year)
         i = bisect_right(y.opens, t)
         if i < len(y.opens):
             return y.opens[i]
-        while year - first_year < HORIZON_YEARS:
+        while year < _MAX_YEAR:
             year += 1
-            if year > _MAX_YEAR:
-                raise CalendarError(
-                    f"next_open: no working time after {self._out(t).isoformat()} before the"
-                    f" end of the supported range (UTC years {_MIN_YEAR} to {_MAX_YEAR})"
-                )
             if self._year_total(year):
                 return self._year(year).opens[0]
-        raise CalendarError(
-            f"next_open: no working time in {HORIZON_YEARS} consecutive years"
-            f" (searching from {self._out(t).isoformat()})"
-        )
+        raise self._no_time_until_end("next_open", t)
 
     def _pauses_us(self, pauses: Sequence[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
         out: list[tuple[int, int]] = []
@@ -772,7 +978,7 @@ class BusinessCalendar:
         """
         t = to_epoch_us(start)
         amount = minutes_to_us(minutes)
-        if amount < 0:
+        if amount < 0 or minutes < 0:  # also amounts too small to round to 1 us
             raise CalendarError(f"cannot add a negative amount ({minutes} minutes); use subtract")
         if pauses:
             return self._out(self.add_paused_us(t, amount, self._pauses_us(pauses)))
@@ -790,7 +996,7 @@ class BusinessCalendar:
         """
         t = to_epoch_us(end)
         amount = minutes_to_us(minutes)
-        if amount < 0:
+        if amount < 0 or minutes < 0:  # also amounts too small to round to 1 us
             raise CalendarError(f"cannot subtract a negative amount ({minutes} minutes); use add")
         if pauses:
             return self._out(self.subtract_paused_us(t, amount, self._pauses_us(pauses)))
@@ -802,8 +1008,16 @@ class BusinessCalendar:
         end: datetime,
         pauses: Sequence[tuple[datetime, datetime]] = (),
     ) -> float:
-        """Working seconds in ``[start, end)`` outside pauses; 0 when ``end <= start``."""
+        """Working seconds in ``[start, end)`` outside pauses; 0 when ``end == start``.
+
+        An end before the start raises ``CalendarError`` (internal callers that may pass
+        such pairs use :meth:`between_us`, which answers 0).
+        """
         s, e = to_epoch_us(start), to_epoch_us(end)
+        if e < s:
+            raise CalendarError(
+                f"between: end before start (end {end.isoformat()}, start {start.isoformat()})"
+            )
         if pauses:
             return self.between_paused_us(s, e, self._pauses_us(pauses)) / US_PER_SECOND
         return self.between_us(s, e) / US_PER_SECOND
@@ -880,9 +1094,41 @@ def _fmt(minute: int) -> str:
     return f"{minute // 60:02}:{minute % 60:02}"
 
 
-def _measure(spans: list[tuple[int, int]], lo: int, hi: int) -> int:
-    """Length of the sorted disjoint ``spans`` inside ``[lo, hi)``."""
-    return sum(max(0, min(c, hi) - max(o, lo)) for o, c in spans)
+def _clip(opens: npt.NDArray[np.int64], closes: npt.NDArray[np.int64], lo: int, hi: int) -> _Spans:
+    """Sorted disjoint spans cut to ``[lo, hi)``; empty ones dropped."""
+    o, c = np.maximum(opens, lo), np.minimum(closes, hi)
+    keep = c > o
+    return o[keep], c[keep]
+
+
+def _union_arrays(opens: npt.NDArray[np.int64], closes: npt.NDArray[np.int64]) -> _Spans:
+    """:func:`_union` on arrays: sorted union of half-open spans, touching ones merged."""
+    if not opens.size:
+        return opens, closes
+    order = np.lexsort((closes, opens))
+    o, c = opens[order], closes[order]
+    reach = np.maximum.accumulate(c)
+    starts = np.flatnonzero(np.concatenate(([True], o[1:] > reach[:-1])))
+    ends = np.append(starts[1:] - 1, o.size - 1)
+    return o[starts], reach[ends]
+
+
+def _subtract_arrays(
+    opens: npt.NDArray[np.int64], closes: npt.NDArray[np.int64], holes: list[tuple[int, int]]
+) -> _Spans:
+    """:func:`_subtract` on arrays; only the spans a hole touches are cut, in Python."""
+    hole_opens = np.array([h[0] for h in holes], dtype=np.int64)
+    hole_closes = np.array([h[1] for h in holes], dtype=np.int64)
+    k = np.searchsorted(hole_closes, opens, side="right")  # first hole ending after the open
+    hit = k < len(holes)
+    hit[hit] = hole_opens[k[hit]] < closes[hit]
+    if not hit.any():
+        return opens, closes
+    cut = _subtract(list(zip(opens[hit].tolist(), closes[hit].tolist(), strict=True)), holes)
+    o = np.concatenate((opens[~hit], np.array([p[0] for p in cut], dtype=np.int64)))
+    c = np.concatenate((closes[~hit], np.array([p[1] for p in cut], dtype=np.int64)))
+    order = np.argsort(o, kind="stable")
+    return o[order], c[order]
 
 
 def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from entitle_desktop.domain.calendar import BusinessCalendar, CalendarError
 from entitle_desktop.domain.holiday_rules import (
+    WEEKDAY_KEYS,
     CountryHolidays,
     HolidayRule,
     HolidayRuleError,
@@ -24,6 +25,7 @@ from entitle_desktop.domain.holiday_rules import (
 from entitle_desktop.domain.records import BusinessHours, Holiday
 
 __all__ = [
+    "business_hours_problem",
     "calendar_from_records",
     "holiday_names",
     "holiday_rule_from_record",
@@ -169,3 +171,43 @@ def holiday_names(rules: Sequence[HolidayRule], start: date, end: date) -> dict[
                     name = f"{library_names[d]} ({rule.name})" if rule.name else library_names[d]
                 out.setdefault(d, []).append(name)
     return out
+
+
+def business_hours_problem(hours: BusinessHours) -> tuple[str, str] | None:
+    """Why the engine cannot use ``hours``, as ``(field, reason)`` naming the field of the
+    record (``"time_zone"``, ``"windows[2].start"``), or None when it can.
+
+    The checks of :func:`calendar_from_records` (holidays aside), attributed to a field:
+    an unknown or host-only time zone, a weekday other than mon..sun, a time with seconds,
+    a window other than 00:00-00:00 that starts and ends at the same time. Overnight
+    windows and several windows per day are allowed (the engine runs them; only a
+    Salesforce export cannot express them).
+    """
+    try:
+        BusinessCalendar(hours.time_zone, {})
+    except CalendarError as exc:
+        return "time_zone", str(exc)
+    for i, w in enumerate(hours.windows):
+        where = f"windows[{i}]"
+        day = w.weekday.strip().lower()[:3]
+        if day not in WEEKDAY_KEYS:
+            return f"{where}.weekday", f"unknown weekday {w.weekday!r} (use mon, tue, ..., sun)"
+        try:
+            start = _hhmm(w.start, f"{day} start")
+        except CalendarError as exc:
+            return f"{where}.start", str(exc)
+        try:
+            end = _end_text(w.end, f"{day} end")
+        except CalendarError as exc:
+            return f"{where}.end", str(exc)
+        try:
+            BusinessCalendar(hours.time_zone, {day: [(start, end)]})
+        except CalendarError as exc:
+            return where, str(exc)
+    try:
+        calendar_from_records(hours)
+    except CalendarError as exc:
+        label = f"business hours {hours.name!r}: "
+        text = str(exc)
+        return "windows", text[len(label) :] if text.startswith(label) else text
+    return None

@@ -88,6 +88,10 @@ def entitlement_active(
 
 def add_months(day: date, months: int) -> date:
     """Move by whole calendar months (may be negative), clamping to the month's last day."""
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise EntitlementDateError(f"months must be a whole number, got {months!r}")
+    if not isinstance(day, date):
+        raise EntitlementDateError(f"expected a date, got {day!r}")
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
     month += 1

@@ -57,7 +57,9 @@ def parse_salesforce_time(text: str, *, allow_24: bool, what: str = "time") -> i
     return _minutes_of(text, _HHMM, allow_24=allow_24, what=what, form="HH:MM or HH:MM:00.000Z")
 
 
-def _minutes_of(text: str, pattern: re.Pattern[str], *, allow_24: bool, what: str, form: str) -> int:
+def _minutes_of(
+    text: str, pattern: re.Pattern[str], *, allow_24: bool, what: str, form: str
+) -> int:
     if not isinstance(text, str):
         raise HolidayRuleError(f"{what} must be a string {form!r}, got {text!r}")
     m = pattern.fullmatch(text)
@@ -74,14 +76,39 @@ def _minutes_of(text: str, pattern: re.Pattern[str], *, allow_24: bool, what: st
 
 
 def _parse_date(value: Any, what: str) -> date:
+    """``YYYY-MM-DD``; a time part after ``T`` (Salesforce datetimes) is ignored."""
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
         raise HolidayRuleError(f"{what} must be a date 'YYYY-MM-DD', got {value!r}")
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip()[:10])
+        if len(text) > 10 and text[10] != "T":
+            raise ValueError(text)
+        return date.fromisoformat(text[:10])
     except ValueError as exc:
         raise HolidayRuleError(f"{what} {value!r} is not a date 'YYYY-MM-DD'") from exc
+
+
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
+def _int_field(value: Any, what: str) -> int:
+    """A whole number: an int, or a string of ASCII digits (metadata writes numbers as text)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+        return int(value.strip())
+    raise HolidayRuleError(f"{what} must be a whole number, got {value!r}")
+
+
+def _bool_field(value: Any, what: str) -> bool:
+    """``true``/``false`` as JSON booleans or as strings (any case)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise HolidayRuleError(f"{what} must be true or false, got {value!r}")
 
 
 def _weekday_index(value: Any) -> int:
@@ -405,20 +432,27 @@ class RecurringHoliday(HolidayRule):
             return [
                 first + timedelta(days=i)
                 for i in range((last - first).days + 1)
-                if (first + timedelta(days=i)).weekday() < 5
+                if (first.weekday() + i) % 7 < 5
             ]
         if kind == "RecursWeekly":
-            weekdays = self._weekdays()
-            # Weeks start on Sunday, as in Salesforce.
+            # Weeks start on Sunday, as in Salesforce: every interval-th week from the
+            # start date's week, on the masked weekdays.
             anchor = self.start_date - timedelta(days=(self.start_date.weekday() + 1) % 7)
+            week = first - timedelta(days=(first.weekday() + 1) % 7)
+            skip = (-((week - anchor).days // 7)) % self.interval
+            week += timedelta(weeks=skip)
+            if week < anchor:
+                week = anchor
+            step = timedelta(weeks=self.interval)
+            # Sunday-based offsets of the masked weekdays (Sunday 0 .. Saturday 6).
+            offsets = sorted((wd + 1) % 7 for wd in self._weekdays())
             out = []
-            for i in range((last - first).days + 1):
-                d = first + timedelta(days=i)
-                if d.weekday() in weekdays:
-                    week_start = d - timedelta(days=(d.weekday() + 1) % 7)
-                    weeks = (week_start - anchor).days // 7
-                    if weeks >= 0 and weeks % self.interval == 0:
+            while week <= last:
+                for offset in offsets:
+                    d = week + timedelta(days=offset)
+                    if first <= d <= last:
                         out.append(d)
+                week += step
             return out
         if kind == "RecursMonthly":
             assert self.day_of_month is not None
@@ -480,6 +514,17 @@ class HolidaySet:
             return NO_CLOSURE
         return self._year(d.year).get(d, NO_CLOSURE)
 
+    def closures_between(self, first: date, last: date) -> list[tuple[date, DayClosure]]:
+        """Every ``(date, closure)`` with ``first <= date <= last`` that closes something."""
+        if not self.rules:
+            return []
+        return [
+            (d, closure)
+            for year in range(first.year, last.year + 1)
+            for d, closure in self._year(year).items()
+            if first <= d <= last
+        ]
+
     def is_holiday(self, d: date) -> bool:
         """True when a whole-day rule closes the local date ``d``."""
         return self.closure_on(d).whole
@@ -531,8 +576,8 @@ def holiday_rule_from_json(obj: Mapping[str, Any]) -> HolidayRule:
             raise HolidayRuleError(f"yearly_nth must be an object, got {spec!r}")
         try:
             return YearlyNthWeekdayHoliday(
-                month=int(spec["month"]),
-                nth=int(spec["nth"]),
+                month=_int_field(spec["month"], "yearly_nth.month"),
+                nth=_int_field(spec["nth"], "yearly_nth.nth"),
                 weekday=_weekday_index(spec["weekday"]),
                 name=name,
                 **times,
@@ -540,10 +585,15 @@ def holiday_rule_from_json(obj: Mapping[str, Any]) -> HolidayRule:
         except KeyError as exc:
             raise HolidayRuleError(f"yearly_nth lacks {exc.args[0]!r}") from exc
     if "country" in obj:
+        country, subdiv = obj["country"], obj.get("subdiv")
+        if not isinstance(country, str):
+            raise HolidayRuleError(f"holiday country must be a string, got {country!r}")
+        if subdiv is not None and not isinstance(subdiv, str):
+            raise HolidayRuleError(f"holiday subdiv must be a string or null, got {subdiv!r}")
         return CountryHolidays(
-            country=str(obj["country"]),
-            subdiv=None if obj.get("subdiv") is None else str(obj["subdiv"]),
-            observed=bool(obj.get("observed", True)),
+            country=country,
+            subdiv=subdiv,
+            observed=_bool_field(obj.get("observed", True), "holiday observed"),
             name=name,
             **times,
         )
@@ -561,12 +611,23 @@ def holiday_rule_from_salesforce(obj: Mapping[str, Any]) -> HolidayRule:
     # Accept both metadata (recurrenceType) and sObject (RecurrenceType) spellings.
     obj = {str(k)[:1].lower() + str(k)[1:]: v for k, v in obj.items()}
     name = str(obj.get("name", ""))
-    if obj.get("isAllDay") in (True, "true") or obj.get("startTimeInMinutes") is None:
+    time_keys = ("startTime", "endTime", "startTimeInMinutes", "endTimeInMinutes")
+    if obj.get("isAllDay") is not None and _bool_field(obj["isAllDay"], "isAllDay"):
+        given = [k for k in time_keys if obj.get(k) is not None]
+        if given:
+            raise HolidayRuleError(
+                f"holiday {name!r}: isAllDay is true but it also has {', '.join(given)}"
+            )
+        times: dict[str, int] = {}
+    elif obj.get("startTimeInMinutes") is None:
         times = _times(obj, "startTime", "endTime", parse_salesforce_time)
     else:
+        end_raw = obj.get("endTimeInMinutes")
         times = {
-            "start_minute": int(obj["startTimeInMinutes"]),
-            "end_minute": int(obj.get("endTimeInMinutes") or 1440),
+            "start_minute": _int_field(obj["startTimeInMinutes"], "startTimeInMinutes"),
+            "end_minute": 1440
+            if end_raw in (None, "")
+            else _int_field(end_raw, "endTimeInMinutes"),
         }
     if "recurrenceType" not in obj and "isRecurrence" in obj:
         obj["isRecurring"] = obj["isRecurrence"]
@@ -584,9 +645,12 @@ def holiday_rule_from_salesforce(obj: Mapping[str, Any]) -> HolidayRule:
     if start_raw is None:
         raise HolidayRuleError(f"recurring holiday {name!r} has no recurrenceStartDate")
     end_raw = obj.get("recurrenceEndDate") or obj.get("recurrenceEndDateOnly")
-    mask = int(obj.get("recurrenceDayOfWeekMask") or 0)
+    mask_raw = obj.get("recurrenceDayOfWeekMask")
+    mask = 0 if mask_raw in (None, "") else _int_field(mask_raw, "recurrenceDayOfWeekMask")
     days = obj.get("recurrenceDayOfWeek")
     if days:
+        if not isinstance(days, str | list | tuple):
+            raise HolidayRuleError(f"recurrenceDayOfWeek must be weekday names, got {days!r}")
         for day_name in [days] if isinstance(days, str) else list(days):
             mask |= _MASK_BIT_BY_WEEKDAY[_weekday_index(day_name)]
     instance_raw = obj.get("recurrenceInstance")
@@ -604,8 +668,8 @@ def holiday_rule_from_salesforce(obj: Mapping[str, Any]) -> HolidayRule:
         end_date=None if end_raw is None else _parse_date(end_raw, "recurrenceEndDate"),
         interval=1
         if obj.get("recurrenceInterval") in (None, "")
-        else int(obj["recurrenceInterval"]),
-        day_of_month=None if dom is None else int(dom),
+        else _int_field(obj["recurrenceInterval"], "recurrenceInterval"),
+        day_of_month=None if dom is None else _int_field(dom, "recurrenceDayOfMonth"),
         weekday_mask=mask,
         instance=instance,
         month=None if month_raw is None else _month_number(month_raw),

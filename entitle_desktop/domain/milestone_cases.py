@@ -11,12 +11,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from entitle_desktop.domain.calendar import BusinessCalendar
+from entitle_desktop.domain.calendar import BusinessCalendar, CalendarError
 from entitle_desktop.domain.criteria import Criteria, CriteriaError, FilterItem
 from entitle_desktop.domain.milestones import (
     CaseHistory,
     FieldChange,
-    FieldValue,
     MilestoneEntry,
     MilestoneError,
     MilestoneOccurrence,
@@ -49,7 +48,7 @@ class CaseFileError(ValueError):
 def parse_instant(text: object, where: str) -> datetime:
     """An ISO-8601 instant that carries an offset."""
     if not isinstance(text, str):
-        raise CaseFileError(f"{where}: expected an instant string, got {text!r}")
+        raise CaseFileError(f"{where}: expected an instant string, got {_got(text)}")
     try:
         value = datetime.fromisoformat(text)
     except ValueError as error:
@@ -59,88 +58,162 @@ def parse_instant(text: object, where: str) -> datetime:
     return value
 
 
-def load_criteria(data: Mapping[str, Any] | None, where: str) -> Criteria | None:
+_MISSING = object()
+
+
+def _got(value: object) -> str:
+    return "nothing (missing)" if value is _MISSING else repr(value)
+
+
+def _object(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise CaseFileError(f"{where}: expected an object, got {_got(value)}")
+    return value
+
+
+def _array(value: object, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise CaseFileError(f"{where}: expected a list, got {_got(value)}")
+    return value
+
+
+def _whole(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CaseFileError(f"{where}: expected a whole number, got {_got(value)}")
+    return value
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise CaseFileError(f"{where}: expected a string, got {_got(value)}")
+    return value
+
+
+def _optional_text(value: object, where: str) -> str | None:
+    return None if value is None else _text(value, where)
+
+
+def load_criteria(data: object, where: str) -> Criteria | None:
     """``{"items": [{"field", "op", "value"}], "logic": optional}``; None when absent."""
     if data is None:
         return None
-    try:
-        items = tuple(
-            FilterItem(str(item["field"]), str(item["op"]), str(item["value"]))
-            for item in data.get("items", [])
+    obj = _object(data, where)
+    items: list[FilterItem] = []
+    for number, item in enumerate(_array(obj.get("items", []), f"{where}.items"), start=1):
+        item_where = f"{where} item {number}"
+        fields = _object(item, item_where)
+        items.append(
+            FilterItem(
+                _text(fields.get("field", _MISSING), f"{item_where} field"),
+                _text(fields.get("op", _MISSING), f"{item_where} op"),
+                _text(fields.get("value", _MISSING), f"{item_where} value"),
+            )
         )
-        return Criteria(items, data.get("logic"))
-    except (CriteriaError, KeyError) as error:
+    try:
+        return Criteria(tuple(items), _optional_text(obj.get("logic"), f"{where}.logic"))
+    except CriteriaError as error:
         raise CaseFileError(f"{where}: {error}") from error
 
 
-def _load_trigger(data: Mapping[str, Any], where: str) -> MilestoneTrigger:
-    unit_text = str(data["unit"])
+def _load_trigger(data: object, where: str) -> MilestoneTrigger:
+    obj = _object(data, where)
+    unit_text = _text(obj.get("unit", _MISSING), f"{where} unit")
+    length = _whole(obj.get("length", _MISSING), f"{where} length")
     for unit in TriggerUnit:
         if unit.value.lower() == unit_text.lower():
-            return MilestoneTrigger(int(data["length"]), unit)
+            return MilestoneTrigger(length, unit)
     raise CaseFileError(f"{where}: unknown trigger unit {unit_text!r}")
 
 
-def _load_entry(data: Mapping[str, Any], index: int) -> MilestoneEntry:
-    where = f"process.milestones[{index}] ({data.get('name')!r})"
+def _load_entry(data: object, index: int) -> MilestoneEntry:
+    obj = _object(data, f"process.milestones[{index}]")
+    where = f"process.milestones[{index}] ({obj.get('name')!r})"
+    name = _text(obj.get("name", _MISSING), f"{where} name")
+    minutes = _whole(obj.get("minutes", _MISSING), f"{where} minutes")
+    start_from = _text(obj.get("start_from", _MISSING), f"{where} start_from")
+    recurrence = _text(obj.get("recurrence", _MISSING), f"{where} recurrence")
     try:
         return MilestoneEntry(
-            name=str(data["name"]),
-            minutes=int(data["minutes"]),
-            start_from=StartFrom(data["start_from"]),
-            recurrence=Recurrence(data["recurrence"]),
-            criteria=load_criteria(data.get("criteria"), f"{where} criteria"),
-            calendar=data.get("calendar"),
+            name=name,
+            minutes=minutes,
+            start_from=StartFrom(start_from),
+            recurrence=Recurrence(recurrence),
+            criteria=load_criteria(obj.get("criteria"), f"{where} criteria"),
+            calendar=_optional_text(obj.get("calendar"), f"{where} calendar"),
             triggers=tuple(
                 _load_trigger(trigger, f"{where} trigger {number}")
-                for number, trigger in enumerate(data.get("triggers", []), start=1)
+                for number, trigger in enumerate(
+                    _array(obj.get("triggers", []), f"{where} triggers"), start=1
+                )
             ),
         )
-    except (KeyError, ValueError, MilestoneError) as error:
+    except (ValueError, MilestoneError) as error:
         if isinstance(error, CaseFileError):
             raise
         raise CaseFileError(f"{where}: {error}") from error
 
 
-def load_process(data: Mapping[str, Any]) -> ProcessDefinition:
+def load_process(data: object) -> ProcessDefinition:
     """The ``process`` object of a case file."""
-    entries = tuple(_load_entry(entry, index) for index, entry in enumerate(data["milestones"]))
+    obj = _object(data, "process")
+    entries = tuple(
+        _load_entry(entry, index)
+        for index, entry in enumerate(_array(obj.get("milestones", _MISSING), "process.milestones"))
+    )
     try:
         return ProcessDefinition(
             milestones=entries,
-            calendar=data.get("calendar"),
-            start_field=data.get("start_field"),
-            exit_criteria=load_criteria(data.get("exit"), "process.exit"),
+            calendar=_optional_text(obj.get("calendar"), "process.calendar"),
+            start_field=_optional_text(obj.get("start_field"), "process.start_field"),
+            exit_criteria=load_criteria(obj.get("exit"), "process.exit"),
         )
     except MilestoneError as error:
         raise CaseFileError(f"process: {error}") from error
 
 
-def load_case(data: Mapping[str, Any]) -> CaseHistory:
+def _pair(value: object, where: str, size: int, shape: str) -> list[Any]:
+    if not isinstance(value, list) or len(value) != size:
+        raise CaseFileError(f"{where}: expected {shape}, got {_got(value)}")
+    return value
+
+
+def load_case(data: object) -> CaseHistory:
     """The ``case`` object of a case file."""
-    fields: dict[str, FieldValue] = dict(data.get("fields", {}))
-    changes = tuple(
-        FieldChange(parse_instant(at, f"case.changes[{index}]"), str(name), value)
-        for index, (at, name, value) in enumerate(data.get("changes", []))
-    )
-    stopped = tuple(
-        (
-            parse_instant(begin, f"case.stopped[{index}]"),
-            parse_instant(end, f"case.stopped[{index}]"),
+    obj = _object(data, "case")
+    fields = dict(_object(obj.get("fields", {}), "case.fields"))
+    for name, value in fields.items():
+        if value is not None and not isinstance(value, str | int | float):
+            raise CaseFileError(
+                f"case.fields[{name!r}]: expected a string, number, boolean or null, got {value!r}"
+            )
+    changes = []
+    for index, change in enumerate(_array(obj.get("changes", []), "case.changes")):
+        where = f"case.changes[{index}]"
+        at, name, value = _pair(change, where, 3, "[instant, field, value]")
+        if value is not None and not isinstance(value, str | int | float):
+            raise CaseFileError(f"{where}: value must be a string, number, boolean or null")
+        changes.append(FieldChange(parse_instant(at, where), _text(name, f"{where} field"), value))
+    stopped = []
+    for index, stop in enumerate(_array(obj.get("stopped", []), "case.stopped")):
+        where = f"case.stopped[{index}]"
+        begin, end = _pair(stop, where, 2, "[from, to]")
+        interval = (parse_instant(begin, f"{where} from"), parse_instant(end, f"{where} to"))
+        if interval[1] < interval[0]:
+            raise CaseFileError(f"{where}: ends ({end}) before it starts ({begin})")
+        stopped.append(interval)
+    completions: dict[str, tuple[datetime, ...]] = {}
+    for name, instants in _object(obj.get("completions", {}), "case.completions").items():
+        where = f"case.completions[{name!r}]"
+        completions[str(name)] = tuple(
+            parse_instant(at, f"{where}[{k}]") for k, at in enumerate(_array(instants, where))
         )
-        for index, (begin, end) in enumerate(data.get("stopped", []))
-    )
-    completions = {
-        str(name): tuple(parse_instant(at, f"case.completions[{name!r}]") for at in instants)
-        for name, instants in data.get("completions", {}).items()
-    }
     return CaseHistory(
-        created=parse_instant(data["created"], "case.created"),
+        created=parse_instant(obj.get("created", _MISSING), "case.created"),
         fields=fields,
-        changes=changes,
-        stopped=stopped,
+        changes=tuple(changes),
+        stopped=tuple(stopped),
         completions=completions,
-        calendar=data.get("calendar"),
+        calendar=_optional_text(obj.get("calendar"), "case.calendar"),
     )
 
 
@@ -149,12 +222,17 @@ def run_case(
 ) -> list[MilestoneOccurrence]:
     """Simulate a case file (its ``calendars``, ``process``, ``case`` and ``as_of``)."""
     factory = calendar_factory or BusinessCalendar.from_json
-    calendars = {name: factory(obj) for name, obj in data.get("calendars", {}).items()}
+    calendars: dict[str, WorkingCalendar] = {}
+    for name, obj in _object(data.get("calendars", {}), "calendars").items():
+        try:
+            calendars[str(name)] = factory(obj)
+        except CalendarError as error:
+            raise CaseFileError(f"calendars[{name!r}]: {error}") from error
     return simulate(
-        load_process(data["process"]),
-        load_case(data["case"]),
+        load_process(data.get("process", _MISSING)),
+        load_case(data.get("case", _MISSING)),
         calendars,
-        parse_instant(data["as_of"], "as_of"),
+        parse_instant(data.get("as_of", _MISSING), "as_of"),
     )
 
 
@@ -220,14 +298,19 @@ def check_case(data: dict[str, Any], calendar_factory: CalendarFactory | None = 
     """
     try:
         actual = run_case(data, calendar_factory)
+        expected = _array(data.get("expect", _MISSING), "expect")
+        for index, want in enumerate(expected):
+            _object(want, f"expect[{index}]")
     except (ValueError, KeyError, TypeError) as error:
         return [f"case could not be run: {type(error).__name__}: {error}"]
-    expected = list(data.get("expect", []))
     problems: list[str] = []
     if len(expected) != len(actual):
         problems.append(f"expected {len(expected)} occurrences got {len(actual)}")
-    for want, got in zip(expected, actual, strict=False):
-        problems.extend(_compare(want, got))
+    for index, (want, got) in enumerate(zip(expected, actual, strict=False)):
+        try:
+            problems.extend(_compare(want, got))
+        except CaseFileError as error:
+            problems.append(f"expect[{index}]: {error}")
     if len(actual) > len(expected):
         for extra in actual[len(expected) :]:
             problems.append(f"unexpected occurrence {extra.occurrence} of {extra.milestone}")

@@ -6,11 +6,17 @@ reports every :class:`MilestoneOccurrence` ever created, following
 business-time arithmetic is delegated to a :class:`WorkingCalendar` (the business
 calendar's ``add``, ``subtract`` and ``between``), so the simulator itself only walks the
 case's save events, never time itself.
+
+The case's stops are merged once into a sorted list; every calendar call gets only the
+stops that can change its answer (found by bisection and widened until the next stop
+lies beyond the answer), so a long history with thousands of stops replays in time
+roughly linear in its number of events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -80,6 +86,10 @@ class MilestoneTrigger:
     length: int
     unit: TriggerUnit
 
+    def __post_init__(self) -> None:
+        if isinstance(self.length, bool) or not isinstance(self.length, int):
+            raise MilestoneError(f"trigger length must be a whole number, got {self.length!r}")
+
     @property
     def minutes(self) -> int:
         """Business minutes relative to the target (a day is 1440 business minutes, 9.4)."""
@@ -99,6 +109,10 @@ class MilestoneEntry:
     triggers: tuple[MilestoneTrigger, ...] = ()
 
     def __post_init__(self) -> None:
+        if isinstance(self.minutes, bool) or not isinstance(self.minutes, int):
+            raise MilestoneError(
+                f"milestone {self.name!r}: minutes must be a whole number, got {self.minutes!r}"
+            )
         if self.minutes < 1:
             raise MilestoneError(f"milestone {self.name!r}: minutes must be at least 1")
 
@@ -184,21 +198,96 @@ class _Open:
     def is_open(self) -> bool:
         return self.completed is None and self.removed is None
 
-    def stops(self, stopped: Sequence[Interval]) -> list[Interval]:
-        """S(o): the case's stops cut off at the completion or removal instant (7.1)."""
-        close = self.completed or self.removed
-        if close is None:
-            return list(stopped)
-        return [(begin, min(end, close)) for begin, end in stopped if begin < close]
+    @property
+    def close(self) -> datetime | None:
+        """close(o): completion, else removal, else None (open) (7.1)."""
+        return self.completed or self.removed
 
-    def target(self, calendar: WorkingCalendar, stopped: Sequence[Interval]) -> datetime:
+    def target(self, calendar: WorkingCalendar, stops: _Stops) -> datetime:
         """The target (7.2); only cached once the occurrence is closed, when S(o) is final."""
         if self._target is not None:
             return self._target
-        target = calendar.add(self.start, self.entry.minutes, self.stops(stopped))
+        target = stops.add(calendar, self.start, self.entry.minutes, self.close)
         if not self.is_open:
             self._target = target
         return target
+
+
+class _Stops:
+    """The case's stopped intervals, merged and sorted, with windowed calendar calls.
+
+    ``S(o)`` (7.1) is every stop beginning before ``close`` (None: no cut), the last one
+    cut at ``close``. A pause ending at or before the start of an ``add``, or beginning at
+    or after its answer, cannot change that answer (and mirror-wise for ``subtract``), so
+    each call passes a window of stops around its start and widens it until the next stop
+    outside the window lies beyond the answer.
+    """
+
+    _FIRST_WINDOW = 8
+
+    def __init__(self, stopped: Sequence[Interval]) -> None:
+        merged: list[list[datetime]] = []
+        for index, (begin, end) in enumerate(sorted(stopped)):
+            if end < begin:
+                raise MilestoneError(
+                    f"stop {index + 1} ends ({end.isoformat()}) before it starts"
+                    f" ({begin.isoformat()})"
+                )
+            if end == begin:
+                continue
+            if merged and begin <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([begin, end])
+        self.begins = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def _count(self, close: datetime | None) -> int:
+        """How many stops (from the first) belong to S(o)."""
+        return len(self.begins) if close is None else bisect_left(self.begins, close)
+
+    def _window(self, lo: int, hi: int, close: datetime | None) -> list[Interval]:
+        """Stops ``lo..hi-1`` of S(o), the last one cut at ``close``."""
+        out = list(zip(self.begins[lo:hi], self.ends[lo:hi], strict=True))
+        if close is not None and out and out[-1][1] > close:
+            out[-1] = (out[-1][0], close)
+        return out
+
+    def add(
+        self, calendar: WorkingCalendar, start: datetime, minutes: float, close: datetime | None
+    ) -> datetime:
+        """``add_c(start, minutes, S(o))``."""
+        count = self._count(close)
+        lo = bisect_right(self.ends, start)  # stops ending at or before start do not count
+        size = self._FIRST_WINDOW
+        while True:
+            hi = min(count, lo + size)
+            answer = calendar.add(start, minutes, self._window(lo, hi, close))
+            if hi >= count or self.begins[hi] >= answer:
+                return answer
+            size *= 4
+
+    def subtract(
+        self, calendar: WorkingCalendar, end: datetime, minutes: float, close: datetime | None
+    ) -> datetime:
+        """``subtract_c(end, minutes, S(o))``."""
+        hi = min(self._count(close), bisect_left(self.begins, end))  # stops beginning before end
+        size = self._FIRST_WINDOW
+        while True:
+            lo = max(0, hi - size)
+            answer = calendar.subtract(end, minutes, self._window(lo, hi, close))
+            if lo == 0 or self.ends[lo - 1] <= answer:
+                return answer
+            size *= 4
+
+    def inside(self, start: datetime, end: datetime) -> list[Interval]:
+        """The stops' parts inside ``[start, end)``."""
+        lo = bisect_right(self.ends, start)
+        hi = bisect_left(self.begins, end)
+        return [
+            (max(begin, start), min(stop, end))
+            for begin, stop in zip(self.begins[lo:hi], self.ends[lo:hi], strict=True)
+        ]
 
 
 def _process_start(process: ProcessDefinition, case: CaseHistory) -> datetime:
@@ -246,7 +335,7 @@ def simulate(
 
     process_start = _process_start(process, case)
     first = max(case.created, process_start)
-    stopped = tuple(sorted(case.stopped))
+    stops = _Stops(case.stopped)
     names = process.milestone_names
     order = {name: index for index, name in enumerate(names)}
 
@@ -261,6 +350,7 @@ def simulate(
     values: dict[str, object] = dict(case.fields)
     history: dict[str, list[_Open]] = {name: [] for name in names}
     open_now: dict[str, _Open] = {}
+    last_done: dict[str, _Open] = {}  # the latest completed occurrence of each name
     ended: datetime | None = None
     next_change = 0
 
@@ -278,6 +368,7 @@ def simulate(
             occurrence = open_now.pop(name, None)
             if occurrence is not None:
                 occurrence.completed = at
+                last_done[name] = occurrence  # completions only ever hit the newest one
         if ended is not None:
             continue
         # c. exit (section 10)
@@ -295,19 +386,18 @@ def simulate(
             if name in open_now:
                 continue
             past = history[name]
-            done = [o for o in past if o.completed is not None]
+            previous = last_done.get(name)
             chosen = next(
                 (e for e in process.milestones if e.name == name and _entry_matches(e, values)),
                 None,
             )
             if chosen is None:
                 continue
-            if chosen.recurrence is Recurrence.NONE and done:
+            if chosen.recurrence is Recurrence.NONE and previous is not None:
                 continue
             start = process_start if chosen.start_from is StartFrom.PROCESS else at
-            if chosen.recurrence is Recurrence.SEQUENTIAL and done:
-                previous = done[-1]
-                previous_target = previous.target(calendars[previous.calendar_name], stopped)
+            if chosen.recurrence is Recurrence.SEQUENTIAL and previous is not None:
+                previous_target = previous.target(calendars[previous.calendar_name], stops)
                 start = max(start, previous_target)
             occurrence = _Open(
                 name=name,
@@ -321,7 +411,7 @@ def simulate(
             open_now[name] = occurrence
 
     results = [
-        _judge(occurrence, calendars[occurrence.calendar_name], stopped, ended, as_of)
+        _judge(occurrence, calendars[occurrence.calendar_name], stops, ended, as_of)
         for name in names
         for occurrence in history[name]
     ]
@@ -332,30 +422,30 @@ def simulate(
 def _judge(
     occurrence: _Open,
     calendar: WorkingCalendar,
-    stopped: Sequence[Interval],
+    stops: _Stops,
     ended: datetime | None,
     as_of: datetime,
 ) -> MilestoneOccurrence:
-    pauses = occurrence.stops(stopped)
-    target = occurrence.target(calendar, stopped)
+    close = occurrence.close
+    target = occurrence.target(calendar, stops)
     cutoffs = [c for c in (occurrence.completed, occurrence.removed, ended) if c is not None]
     fired: list[datetime | None] = []
     for trigger in occurrence.entry.triggers:
         minutes = trigger.minutes
         if minutes < 0:
-            instant = calendar.subtract(target, -minutes, pauses)
+            instant = stops.subtract(calendar, target, -minutes, close)
         elif minutes == 0:
             instant = target
         else:
-            instant = calendar.add(target, minutes, pauses)
+            instant = stops.add(calendar, target, minutes, close)
         fire = max(instant, occurrence.created)
         fired.append(fire if all(fire < cutoff for cutoff in cutoffs) else None)
 
     end = occurrence.completed or occurrence.removed or as_of
     start = occurrence.start
-    if end > start:
+    if end > start:  # B_c is 0 when end <= start (9.3); the calendar's between refuses it
         elapsed = calendar.between(start, end)
-        counted = calendar.between(start, end, _clip(stopped, start, end))
+        counted = calendar.between(start, end, stops.inside(start, end))
     else:
         elapsed = counted = 0.0
     elapsed_seconds = round(elapsed)
@@ -375,12 +465,3 @@ def _judge(
         created=occurrence.created,
         calendar=occurrence.calendar_name,
     )
-
-
-def _clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> list[Interval]:
-    """The parts of ``intervals`` inside ``[start, end)``."""
-    return [
-        (max(begin, start), min(stop, end))
-        for begin, stop in intervals
-        if begin < end and stop > start
-    ]

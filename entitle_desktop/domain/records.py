@@ -16,6 +16,23 @@ import enum
 from dataclasses import dataclass, field
 from dataclasses import field as _field  # FilterItem has an attribute named 'field'
 from datetime import date, time
+from typing import Any
+
+#: Field metadata keys for the range of a number (inclusive); the bundle schema
+#: (``interchange.record_codec``) refuses values outside it. Every ``int`` is also held to
+#: Salesforce's 32-bit ``int`` there.
+MINIMUM = "minimum"
+MAXIMUM = "maximum"
+
+
+def _range(minimum: float | None = None, maximum: float | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if minimum is not None:
+        out[MINIMUM] = minimum
+    if maximum is not None:
+        out[MAXIMUM] = maximum
+    return out
+
 
 # --------------------------------------------------------------------------- shared
 
@@ -78,7 +95,8 @@ class ProcessMilestone:
     """One milestone entry of an entitlement process version (order = list order)."""
 
     milestone_name: str
-    minutes_to_complete: int | None = None
+    # Salesforce refuses a milestone of less than a minute (and so does the engine)
+    minutes_to_complete: int | None = field(default=None, metadata=_range(1))
     minutes_custom_class: str | None = None
     business_hours: str | None = None
     criteria_items: list[FilterItem] = field(default_factory=list)
@@ -101,7 +119,7 @@ class EntitlementProcessVersion:
     """
 
     name: str
-    version_number: int | None = None
+    version_number: int | None = field(default=None, metadata=_range(1))
     is_version_default: bool | None = None
     version_master: str | None = None
     version_notes: str | None = None
@@ -147,10 +165,10 @@ class MilestoneType:
 class EntitlementTemplate:
     name: str
     business_hours: str | None = None
-    cases_per_entitlement: int | None = None
+    cases_per_entitlement: int | None = field(default=None, metadata=_range(0))
     entitlement_process: str | None = None
     is_per_incident: bool | None = None
-    term: int | None = None  # days
+    term: int | None = field(default=None, metadata=_range(0))  # days
     type: str | None = None
     product_codes: list[str] = field(default_factory=list)  # products it is attached to
     full_name: str | None = None
@@ -202,10 +220,10 @@ class Holiday:
     end_time: time | None = None
     is_recurring: bool | None = None
     recurrence_type: str | None = None  # RecursDaily, RecursWeekly, RecursYearlyNth, ...
-    recurrence_interval: int | None = None
-    recurrence_day_of_month: int | None = None
+    recurrence_interval: int | None = field(default=None, metadata=_range(1))
+    recurrence_day_of_month: int | None = field(default=None, metadata=_range(1, 31))
     recurrence_day_of_week: list[str] = field(default_factory=list)
-    recurrence_day_of_week_mask: int | None = None
+    recurrence_day_of_week_mask: int | None = field(default=None, metadata=_range(1, 127))
     recurrence_instance: str | None = None  # First .. Fourth, Last
     recurrence_month_of_year: str | None = None  # January .. December
     recurrence_start_date: date | None = None
@@ -285,7 +303,7 @@ class ServiceContract:
     contact_id: str | None = None
     start_date: date | None = None
     end_date: date | None = None
-    term: int | None = None  # months
+    term: int | None = field(default=None, metadata=_range(0))  # months
     approval_status: str | None = None  # Draft | In Approval Process | Activated
     parent_service_contract_id: str | None = None
     root_service_contract_id: str | None = None
@@ -300,7 +318,7 @@ class ContractLineItem:
     asset_id: str | None = None
     start_date: date | None = None
     end_date: date | None = None
-    quantity: float | None = None
+    quantity: float | None = field(default=None, metadata=_range(0))
     parent_contract_line_item_id: str | None = None
     root_contract_line_item_id: str | None = None
     custom_fields: dict[str, str] = field(default_factory=dict)
@@ -319,9 +337,11 @@ class Entitlement:
     end_date: date | None = None  # inclusive last day
     business_hours: str | None = None  # BusinessHours name
     sla_process: str | None = None  # EntitlementProcess name
-    sla_process_version: int | None = None  # None = the default version
+    sla_process_version: int | None = field(  # None = the default version
+        default=None, metadata=_range(1)
+    )
     is_per_incident: bool = False
-    cases_per_entitlement: int | None = None
+    cases_per_entitlement: int | None = field(default=None, metadata=_range(0))
     remaining_cases: int | None = None
     custom_fields: dict[str, str] = field(default_factory=dict)
 

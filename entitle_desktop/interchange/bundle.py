@@ -12,13 +12,22 @@ Layout of format version 1::
 Records are the dataclasses of :mod:`entitle_desktop.domain.records` in the JSON form of
 :mod:`~entitle_desktop.interchange.record_codec`, validated field by field on load.
 
-Reading refuses, with an :class:`InterchangeError` naming the file and field: entries that
-are not plain names (``../x``, ``/etc/x``, ``C:x``, sub-folders), links, duplicate names,
-more than ``max_entries`` entries or more than ``max_total_bytes`` uncompressed (declared, and
-counted while inflating by :mod:`safe_source`, so a lying header does not help), an entry
-whose header promises to inflate more than ``max_ratio`` times, a file whose SHA-256 differs
-from the manifest, a file the manifest does not list, counts that differ from the records,
-and a format version with no loader in :data:`LOADERS` (one loader per version ever written).
+Reading refuses, with an :class:`InterchangeError` naming the member file (``file``), the
+record (``record``, its external key) and the field path (``element``) as far as they are
+known -- ``accounts.json, record '001A', <accounts[0].name>: ...`` -- the bundle's own name
+being the caller's to add: entries that are not plain names (``../x``, ``/etc/x``, ``C:x``,
+sub-folders), links, duplicate names, more than ``max_entries`` entries or more than
+``max_total_bytes`` uncompressed (declared, and counted while inflating by
+:mod:`safe_source`, so a lying header does not help), an entry whose header promises to
+inflate more than ``max_ratio`` times, a file whose SHA-256 differs from the manifest, a file
+the manifest does not list, counts that differ from the records, a format version with no
+loader in :data:`LOADERS` (one loader per version ever written), JSON that is nested too
+deeply, holds ``NaN``/``Infinity``, a number of thousands of digits or one key twice in an
+object, values outside the schema of :mod:`record_codec` (types, control characters, number
+ranges), two records of one file with the same external key, and business hours the engine
+cannot use (:func:`~entitle_desktop.domain.calendar_records.business_hours_problem`).
+
+A bundle is recognised by its content (:func:`is_bundle`), so a renamed one still reads.
 
 Writing goes to a temporary file beside the target, renamed over it when complete.
 """
@@ -39,10 +48,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from entitle_desktop import __version__
+from entitle_desktop.domain.calendar_records import business_hours_problem
 from entitle_desktop.domain.records import WorkspaceSettings
 from entitle_desktop.interchange.errors import InterchangeError
 from entitle_desktop.interchange.record_codec import SchemaError, codec_for
-from entitle_desktop.interchange.record_set import RECORD_LISTS, ProjectInfo, RecordSet
+from entitle_desktop.interchange.record_set import (
+    DATA_LISTS,
+    RECORD_LISTS,
+    UNIQUE_KEYS,
+    ProjectInfo,
+    RecordSet,
+    record_key,
+)
 from entitle_desktop.interchange.safe_source import SourceLimits, iter_source_files
 
 __all__ = [
@@ -55,6 +72,7 @@ __all__ = [
     "LoadedBundle",
     "Loader",
     "decode_v1_files",
+    "is_bundle",
     "read_bundle",
     "write_bundle",
 ]
@@ -97,12 +115,48 @@ class LoadedBundle:
 
 
 #: A loader turns the verified files of a bundle (name -> bytes, manifest included) and the
-#: parsed manifest into records. ``file_name`` is the bundle's name, for error messages.
+#: parsed manifest into records. ``file_name`` is the bundle's name.
 Loader = Callable[[str, dict[str, bytes], dict[str, Any]], RecordSet]
 
 
-def _error(file: str, line: int | None, element: str | None, message: str) -> InterchangeError:
-    return InterchangeError(file, message, line=line, element=element)
+def _error(
+    file: str,
+    line: int | None,
+    element: str | None,
+    message: str,
+    record: str | None = None,
+) -> InterchangeError:
+    """``file`` is the member of the bundle ("" for the bundle as a whole)."""
+    return InterchangeError(file, message, line=line, element=element, record=record)
+
+
+#: the most a manifest may weigh when sniffing a file for :func:`is_bundle`
+_MANIFEST_SNIFF_BYTES = 1 << 20
+
+
+def is_bundle(path: Path) -> bool:
+    """Whether ``path`` is a bundle: named ``*.entitlebundle``, or a zip (whatever its
+    name: mail and chat tools rename attachments) whose ``manifest.json`` says
+    ``"format": "entitlebundle"``. Only the manifest is read, and only if small."""
+    path = Path(path)
+    if path.suffix.lower() == BUNDLE_SUFFIX:
+        return True
+    try:
+        if not path.is_file() or not zipfile.is_zipfile(path):
+            return False
+        with zipfile.ZipFile(path) as archive:
+            try:
+                info = archive.getinfo(MANIFEST_NAME)
+            except KeyError:
+                return False
+            if info.file_size > _MANIFEST_SNIFF_BYTES or info.is_dir():
+                return False
+            with archive.open(info) as handle:
+                payload = handle.read(_MANIFEST_SNIFF_BYTES + 1)
+        doc = json.loads(payload)
+    except (OSError, zipfile.BadZipFile, ValueError, RecursionError, RuntimeError):
+        return False
+    return isinstance(doc, dict) and doc.get("format") == FORMAT
 
 
 # --------------------------------------------------------------------------- writing
@@ -214,34 +268,33 @@ def read_bundle(path: Path, limits: BundleLimits | None = None) -> LoadedBundle:
     name = Path(path).name
     files = _read_members(Path(path), limits)
     if MANIFEST_NAME not in files:
-        raise _error(name, None, MANIFEST_NAME, "not an Entitle bundle: manifest.json is missing")
-    raw = _parse_json(name, MANIFEST_NAME, files[MANIFEST_NAME])
+        raise _error("", None, None, "not an Entitle bundle: manifest.json is missing")
+    raw = _parse_json(MANIFEST_NAME, files[MANIFEST_NAME])
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise _error(name, None, f"{MANIFEST_NAME}: format", "not an Entitle bundle manifest")
+        raise _error(MANIFEST_NAME, None, "format", "not an Entitle bundle manifest")
     version = raw.get("format_version")
     if type(version) is not int:
-        raise _error(
-            name, None, f"{MANIFEST_NAME}: format_version", "format version must be an integer"
-        )
+        raise _error(MANIFEST_NAME, None, "format_version", "format version must be an integer")
     loader = LOADERS.get(version)
     if loader is None:
         known = ", ".join(str(v) for v in sorted(LOADERS))
         raise _error(
-            name,
+            MANIFEST_NAME,
             None,
-            f"{MANIFEST_NAME}: format_version",
+            "format_version",
             f"unknown bundle format version {version} (this Entitle Desktop reads versions {known})",
         )
-    manifest = _parse_manifest(name, raw, version)
-    _verify_hashes(name, files, manifest)
+    manifest = _parse_manifest(raw, version)
+    _verify_hashes(files, manifest)
     records = loader(name, files, raw)
     for list_name, expected in manifest.counts.items():
         if list_name in RECORD_LISTS and len(records.records(list_name)) != expected:
             raise _error(
-                name,
+                MANIFEST_NAME,
                 None,
-                f"{MANIFEST_NAME}: counts.{list_name}",
-                f"manifest counts {expected} records but {list_name} holds {len(records.records(list_name))}",
+                f"counts.{list_name}",
+                f"manifest counts {expected} records but {list_name}.json holds "
+                f"{len(records.records(list_name))}",
             )
     return LoadedBundle(manifest=manifest, records=records)
 
@@ -249,9 +302,8 @@ def read_bundle(path: Path, limits: BundleLimits | None = None) -> LoadedBundle:
 def _read_members(path: Path, limits: BundleLimits) -> dict[str, bytes]:
     """Every entry of the bundle zip, through :mod:`safe_source` (names, links, sizes),
     after refusing entries whose headers promise an inflation ratio above the limit."""
-    name = path.name
     if not path.is_file() or not zipfile.is_zipfile(path):
-        raise _error(name, None, None, "not a bundle: expected a .entitlebundle (zip) file")
+        raise _error("", None, None, "not a bundle: expected a .entitlebundle (zip) file")
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
@@ -260,38 +312,76 @@ def _read_members(path: Path, limits: BundleLimits) -> dict[str, bytes]:
                     and info.file_size > info.compress_size * limits.max_ratio
                 ):
                     raise _error(
-                        name,
-                        None,
                         info.filename,
+                        None,
+                        None,
                         f"entry inflates {info.file_size // max(info.compress_size, 1)} times "
                         f"(limit {limits.max_ratio}); refused as a zip bomb",
                     )
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _error(name, None, None, f"not a readable bundle ({exc})") from None
+        raise _error("", None, None, f"not a readable bundle ({exc})") from None
     source_limits = SourceLimits(
         max_file_bytes=limits.max_total_bytes,
         max_total_bytes=limits.max_total_bytes,
         max_entries=limits.max_entries,
     )
     files: dict[str, bytes] = {}
-    for member in iter_source_files(path, source_limits):
-        if "/" in member.path:
-            raise _error(name, None, member.path, "a bundle holds no folders; refused")
-        files[member.path] = member.read()
+    try:
+        for member in iter_source_files(path, source_limits):
+            if "/" in member.path:
+                raise _error(member.path, None, None, "a bundle holds no folders; refused")
+            files[member.path] = member.read()
+    except InterchangeError as exc:
+        if exc.file != path.name:
+            raise
+        # about the bundle as a whole: the caller names it
+        raise _error("", exc.line, exc.element, exc.message, exc.record) from None
     return files
 
 
-def _parse_json(name: str, entry: str, payload: bytes) -> Any:
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(f"the key {key!r} appears twice in one object")
+            seen.add(key)
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _parse_json(entry: str, payload: bytes) -> Any:
+    """Strict JSON: no NaN/Infinity, no key twice in an object, bounded nesting."""
     try:
-        return json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise _error(name, line, entry, f"not valid JSON: {exc}") from None
+        return json.loads(payload, object_pairs_hook=_strict_object, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise _error(
+            entry, exc.lineno, None, f"not valid JSON: {exc.msg} (column {exc.colno})"
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise _error(entry, None, None, f"not valid JSON: not UTF-8 text ({exc.reason})") from None
+    except RecursionError:
+        raise _error(entry, None, None, "not valid JSON: nested too deeply") from None
+    except _DuplicateKey as exc:
+        raise _error(entry, None, None, f"not valid JSON: {exc}") from None
+    except ValueError as exc:  # NaN/Infinity, or an integer of thousands of digits
+        reason = str(exc)
+        if "digits" in reason:
+            reason = "a number has too many digits"
+        raise _error(entry, None, None, f"not valid JSON: {reason}") from None
 
 
-def _parse_manifest(name: str, raw: dict[str, Any], version: int) -> BundleManifest:
+def _parse_manifest(raw: dict[str, Any], version: int) -> BundleManifest:
     def fail(key: str, message: str) -> InterchangeError:
-        return _error(name, None, f"{MANIFEST_NAME}: {key}", message)
+        return _error(MANIFEST_NAME, None, key, message)
 
     created_text = raw.get("created")
     try:
@@ -332,17 +422,17 @@ def _parse_manifest(name: str, raw: dict[str, Any], version: int) -> BundleManif
     )
 
 
-def _verify_hashes(name: str, files: dict[str, bytes], manifest: BundleManifest) -> None:
+def _verify_hashes(files: dict[str, bytes], manifest: BundleManifest) -> None:
     for entry in files:
         if entry != MANIFEST_NAME and entry not in manifest.files:
-            raise _error(name, None, entry, "file not listed in the manifest")
+            raise _error(entry, None, None, "file not listed in the manifest")
     for entry, digest in manifest.files.items():
         payload = files.get(entry)
         if payload is None:
-            raise _error(name, None, entry, "file listed in the manifest is missing")
+            raise _error(entry, None, None, "file listed in the manifest is missing")
         if hashlib.sha256(payload).hexdigest() != digest:
             raise _error(
-                name, None, entry, "SHA-256 does not match the manifest (file altered or damaged)"
+                entry, None, None, "SHA-256 does not match the manifest (file altered or damaged)"
             )
 
 
@@ -351,7 +441,8 @@ def _verify_hashes(name: str, files: dict[str, bytes], manifest: BundleManifest)
 
 def decode_v1_files(name: str, documents: dict[str, Any]) -> RecordSet:
     """Build records from the parsed JSON documents of a version-1 bundle
-    (``settings.json`` and ``<list name>.json``; a missing list file means no records).
+    (``settings.json`` and ``<list name>.json``; a missing list file means no records),
+    and check them (:func:`check_records`). ``name`` is the bundle's name.
 
     Older loaders upgrade their documents to this shape and call this function.
     """
@@ -359,7 +450,7 @@ def decode_v1_files(name: str, documents: dict[str, Any]) -> RecordSet:
     settings_doc = documents.get(SETTINGS_NAME, {"settings": None})
     if not isinstance(settings_doc, dict) or not set(settings_doc) <= {"settings", "project"}:
         raise _error(
-            name, None, SETTINGS_NAME, "expected an object with the keys 'settings' and 'project'"
+            SETTINGS_NAME, None, None, "expected an object with the keys 'settings' and 'project'"
         )
     try:
         if settings_doc.get("settings") is not None:
@@ -369,39 +460,89 @@ def decode_v1_files(name: str, documents: dict[str, Any]) -> RecordSet:
         if settings_doc.get("project") is not None:
             result.project = codec_for(ProjectInfo).decode(settings_doc["project"], "project")
     except SchemaError as exc:
-        raise _error(name, None, f"{SETTINGS_NAME}: {exc.path}", exc.message) from None
+        raise _error(SETTINGS_NAME, None, exc.path, exc.message) from None
     for list_name, cls in RECORD_LISTS.items():
         entry = f"{list_name}.json"
         doc = documents.get(entry)
         if doc is None:
             continue
         if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
-            raise _error(name, None, entry, "expected an object with a 'records' array")
+            raise _error(entry, None, None, "expected an object with a 'records' array")
         if doc.get("record_type") != cls.__name__:
-            raise _error(
-                name, None, f"{entry}: record_type", f"expected record type {cls.__name__}"
-            )
+            raise _error(entry, None, "record_type", f"expected record type {cls.__name__}")
         decode = codec_for(cls).decode
         target = result.records(list_name)
+        items = doc["records"]
+        i = 0
         try:
-            target.extend(
-                decode(item, f"{list_name}[{i}]") for i, item in enumerate(doc["records"])
-            )
+            for i, item in enumerate(items):
+                target.append(decode(item, f"{list_name}[{i}]"))
         except SchemaError as exc:
-            raise _error(name, None, f"{entry}: {exc.path}", exc.message) from None
+            raise _error(
+                entry, None, exc.path, exc.message, _raw_key(list_name, items[i])
+            ) from None
+    check_records(result)
     return result
+
+
+def _raw_key(list_name: str, item: Any) -> str | None:
+    """The external key of a record not yet decoded, when its key fields are sound."""
+    if not isinstance(item, dict):
+        return None
+    if list_name in DATA_LISTS:
+        key = item.get("id")
+    elif list_name == "other_metadata_files":
+        key = item.get("path")
+    else:
+        key = item.get("name")
+    if not isinstance(key, str) or not key.isprintable():
+        return None
+    if list_name == "processes":
+        number = item.get("version_number")
+        return f"{key}#{number if type(number) is int else ''}"
+    if list_name == "holidays":
+        day = item.get("activity_date")
+        return f"{key}@{day if isinstance(day, str) and day.isprintable() else ''}"
+    return key
+
+
+def check_records(records: RecordSet) -> None:
+    """Refuse what the schema cannot see: two records of one file with the same external
+    key (both positions named) and business hours the engine cannot use."""
+    for list_name in RECORD_LISTS:
+        if list_name not in UNIQUE_KEYS:
+            continue
+        first: dict[str, int] = {}
+        for i, record in enumerate(records.records(list_name)):
+            key = record_key(list_name, record)
+            seen = first.setdefault(key, i)
+            if seen != i:
+                raise _error(
+                    f"{list_name}.json",
+                    None,
+                    f"{list_name}[{i}]",
+                    f"duplicate record: {list_name}[{seen}] has the same key",
+                    key,
+                )
+    for i, hours in enumerate(records.business_hours):
+        problem = business_hours_problem(hours)
+        if problem is not None:
+            where, reason = problem
+            raise _error(
+                "business_hours.json", None, f"business_hours[{i}].{where}", reason, hours.name
+            )
 
 
 def _load_v1(name: str, files: dict[str, bytes], manifest: dict[str, Any]) -> RecordSet:
     documents = {
-        entry: _parse_json(name, entry, payload)
+        entry: _parse_json(entry, payload)
         for entry, payload in files.items()
         if entry != MANIFEST_NAME
     }
     expected = {SETTINGS_NAME} | {f"{n}.json" for n in RECORD_LISTS}
     for entry in documents:
         if entry not in expected:
-            raise _error(name, None, entry, "not a file of a version-1 bundle")
+            raise _error(entry, None, None, "not a file of a version-1 bundle")
     return decode_v1_files(name, documents)
 
 

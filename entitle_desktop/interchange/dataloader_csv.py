@@ -24,8 +24,13 @@ Reading (:func:`read_csv_files`, :func:`read_csv_source`):
 * A cell our export neutralised (``'=`` ``'+`` ``'-`` ``'@``) is read back without the quote.
 
 Writing (:func:`write_csv_files`): one ``<Object>.csv`` per non-empty list, UTF-8, header of
-Salesforce names, references as Ids, ``BusinessHours.Name`` / ``SlaProcess.Name`` /
-``SlaProcess.VersionNumber`` for the named ones, custom columns after the standard ones.
+Salesforce names, ``BusinessHours.Name`` / ``SlaProcess.Name`` / ``SlaProcess.VersionNumber``
+for the named ones, custom columns after the standard ones. Files are meant for Data
+Loader, so the ``Id`` column holds only real Salesforce Ids (15 or 18 characters, see
+:func:`is_salesforce_id`; empty for records that came in keyed by an external id or a
+data-tree referenceId), and a reference to such a record is written as the relationship
+column of the parent's external id (``Account.External_ID__c``), as it was read; a
+reference to a record with neither is left empty and reported.
 Formula injection (OWASP): every cell beginning with ``=``, ``+``, ``-``, ``@``, tab or CR
 is prefixed with a single quote, except a cell that is a plain number (``-53.78``, ``+5``):
 a spreadsheet reads that as a number, never a formula, and quoting it would break numeric
@@ -47,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from entitle_desktop.interchange.errors import InterchangeError
+from entitle_desktop.interchange.record_codec import illegal_xml_character
 from entitle_desktop.interchange.record_set import DATA_LISTS, RECORD_LISTS, RecordSet
 from entitle_desktop.interchange.safe_source import SourceLimits, iter_source_files
 
@@ -56,6 +62,7 @@ __all__ = [
     "Lookup",
     "ObjectSpec",
     "detect_object",
+    "is_salesforce_id",
     "neutralise_cell",
     "read_csv_files",
     "read_csv_source",
@@ -272,6 +279,29 @@ def is_external_id_column(name: str) -> bool:
     return bool(_EXTERNAL_ID_RE.search(name))
 
 
+# key prefix (3), instance (2), reserved "0", record number (9), case-safe suffix (3)
+_SALESFORCE_ID_RE = re.compile(r"[a-zA-Z0-9]{5}0[a-zA-Z0-9]{9}(?:[a-zA-Z0-9]{3})?\Z")
+
+
+def is_salesforce_id(value: str | None) -> bool:
+    """Whether ``value`` has the shape of a Salesforce record Id: 15 or 18 letters and
+    digits with the reserved sixth character 0 (``001Dm0000000000001``). External ids
+    (UUIDs), data-tree referenceIds (``accountRef1``) and generated keys do not."""
+    return bool(value) and bool(_SALESFORCE_ID_RE.match(value or ""))
+
+
+def external_key(record: Any) -> tuple[str, str] | None:
+    """(column, value) of the record's external id: the external-id custom field holding
+    the record's id (the one it was keyed by on import), else the first one; None when
+    it has none."""
+    custom: dict[str, str] = getattr(record, "custom_fields", None) or {}
+    found = [(k, v) for k, v in custom.items() if v and is_external_id_column(k)]
+    for key, value in found:
+        if value == record.id:
+            return key, value
+    return found[0] if found else None
+
+
 # --------------------------------------------------------------------------- result
 
 
@@ -305,6 +335,14 @@ def _un_neutralise(value: str) -> str:
     if len(value) > 1 and value[0] == "'" and value[1] in _TRIGGERS:
         return value[1:]
     return value
+
+
+def _illegal_text(value: object) -> str | None:
+    """Why a cell cannot be held: a character XML 1.0 cannot carry (NUL, other control
+    characters but tab/LF/CR), which no Salesforce export could write; None when fine."""
+    if not isinstance(value, str) or value.isprintable():
+        return None
+    return illegal_xml_character(value)
 
 
 def neutralise_cell(value: str) -> str:
@@ -449,7 +487,21 @@ class RecordBuilder:
         for column_name, message in raw.issues:
             self.problem(raw, column_name, message)
             built.bad = True
+        if raw.reference_id and (why := _illegal_text(raw.reference_id)):
+            self.problem(raw, "referenceId", f"the value contains {why}")
+            built.bad = True
         for name, text in raw.cells.items():
+            why = _illegal_text(name)
+            if why is not None:
+                self.problem(
+                    raw, name.encode("unicode_escape").decode(), f"the name contains {why}"
+                )
+                built.bad = True
+                continue
+            why = _illegal_text(text)
+            if why is not None:  # the row is refused; read on for no further complaints
+                self.problem(raw, name, f"the value contains {why}")
+                built.bad = True
             low = _ALIASES.get(name.lower(), name.lower())
             column = columns.get(low)
             if column is None:
@@ -552,10 +604,22 @@ class RecordBuilder:
                 values = dict(built.values)
                 for ref in built.pending:
                     resolved = self._resolve(ref, live, indexes)
-                    if resolved == "":
+                    if resolved == "" and "custom_fields" in {f.name for f in fields(spec.cls)}:
+                        # kept as written, so that an export carries it on (data-tree)
+                        values["custom_fields"] = {
+                            **values.get("custom_fields", {}),
+                            ref.column: f"@{ref.value}",
+                        }
                         self.result.warnings.append(
                             f"{built.raw.file}, {built.raw.row_label} {built.raw.row}: "
-                            f"{ref.column} {ref.value!r} is in a missing file; left empty"
+                            f"{ref.column} '@{ref.value}' is in a file that was not imported; "
+                            "not linked, kept as written"
+                        )
+                    elif resolved == "":
+                        self.result.warnings.append(
+                            f"{built.raw.file}, {built.raw.row_label} {built.raw.row}: "
+                            f"{ref.column} '@{ref.value}' is in a file that was not imported; "
+                            "left empty"
                         )
                     values[ref.attr] = resolved or None
                 target.append(spec.cls(**values))
@@ -794,7 +858,14 @@ def read_csv_source(
 # --------------------------------------------------------------------------- writing CSV
 
 
-def _records_rows(spec: ObjectSpec, records: Iterable[Any]) -> tuple[list[str], list[list[str]]]:
+def _records_rows(
+    spec: ObjectSpec,
+    records: Iterable[Any],
+    by_id: Mapping[str, Mapping[str, Any]],
+    warnings: list[str],
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of one object's file; ``by_id`` holds every exported record by
+    list and id (to find a parent's external id)."""
     items = list(records)
     custom_names: dict[str, None] = {}
     has_custom = "custom_fields" in {f.name for f in fields(spec.cls)}
@@ -802,41 +873,87 @@ def _records_rows(spec: ObjectSpec, records: Iterable[Any]) -> tuple[list[str], 
         for record in items:
             for name in record.custom_fields:
                 custom_names.setdefault(name, None)
-    standard = {c.api_name.lower() for c in spec.columns}
-    customs = [n for n in custom_names if n.lower() not in standard]
-    header = [c.api_name for c in spec.columns] + customs
+    rows_cells: list[dict[str, str]] = []
+    id_form: set[str] = set()  # reference columns some row writes as an Id
+    related: dict[str, dict[str, None]] = {c.api_name: {} for c in spec.columns}
+    left_empty: dict[str, list[str]] = {}
+    for record in items:
+        cells: dict[str, str] = {}
+        for c in spec.columns:
+            value = getattr(record, c.attr)
+            if c.kind == "id":
+                cells[c.api_name] = value if is_salesforce_id(value) else ""
+            elif c.kind == "ref" and value is not None:
+                assert c.target is not None and c.relationship is not None
+                parent = by_id.get(c.target, {}).get(value)
+                key = None if is_salesforce_id(value) or parent is None else external_key(parent)
+                if is_salesforce_id(value):
+                    cells[c.api_name] = value
+                    id_form.add(c.api_name)
+                elif key is not None:
+                    column = f"{c.relationship}.{key[0]}"
+                    related[c.api_name].setdefault(column, None)
+                    cells[column] = key[1]
+                else:
+                    left_empty.setdefault(c.api_name, []).append(value)
+            else:
+                cells[c.api_name] = _format_value(value)
+        rows_cells.append(cells)
+    standard: list[str] = []
+    for c in spec.columns:
+        if c.kind != "ref" or c.api_name in id_form or not related[c.api_name]:
+            standard.append(c.api_name)
+        standard.extend(related[c.api_name])
+    taken = {n.lower() for n in standard} | {c.api_name.lower() for c in spec.columns}
+    customs = [n for n in custom_names if n.lower() not in taken]
+    header = standard + customs
     rows: list[list[str]] = []
     person_account = spec.list_name == "accounts"
-    for record in items:
-        row = [_format_value(getattr(record, c.attr)) for c in spec.columns]
+    for record, cells in zip(items, rows_cells, strict=True):
+        row = [cells.get(name, "") for name in standard]
         if has_custom:
             cf = record.custom_fields
             row.extend(cf.get(n, "") for n in customs)
             if person_account and any(k.lower() == "lastname" for k in cf):
                 row[1] = ""  # a person account's name is FirstName + LastName
         rows.append([neutralise_cell(cell) for cell in row])
+    for column, values in left_empty.items():
+        target = next(c for c in spec.columns if c.api_name == column).target
+        assert target is not None
+        parent_object = SPEC_BY_LIST[target].sobject
+        count = len(values)
+        warnings.append(
+            f"{spec.sobject}.csv: {count} {column} reference{'s' if count != 1 else ''} left "
+            f"empty: the {parent_object} record{'s have' if count != 1 else ' has'} neither a "
+            f"Salesforce Id nor an external id in the export (first: {values[0]!r})"
+        )
     return header, rows
 
 
-def csv_documents(records: RecordSet) -> dict[str, bytes]:
-    """``<Object>.csv`` -> content for every non-empty data list of ``records``."""
+def csv_documents(records: RecordSet, warnings: list[str] | None = None) -> dict[str, bytes]:
+    """``<Object>.csv`` -> content for every non-empty data list of ``records``. What
+    the files cannot carry (see module) is appended to ``warnings``."""
     out: dict[str, bytes] = {}
+    notes: list[str] = []
+    by_id = {name: {r.id: r for r in records.records(name)} for name in DATA_LISTS}
     for spec in OBJECTS:
         items = records.records(spec.list_name)
         if not items:
             continue
-        header, rows = _records_rows(spec, items)
+        header, rows = _records_rows(spec, items, by_id, notes)
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(header)
         writer.writerows(rows)
         out[f"{spec.sobject}.csv"] = buffer.getvalue().encode("utf-8")
+    if warnings is not None:
+        warnings.extend(notes)
     return out
 
 
 def write_documents_atomically(folder: Path, documents: Mapping[str, bytes]) -> list[Path]:
-    """Write every document into ``folder`` (created if needed): each goes to a temporary
-    name first, and the renames happen only once all were written."""
+    """Write every document into ``folder`` (created if needed, mode from the umask): each
+    goes to a temporary name first, and the renames happen only once all were written."""
     folder.mkdir(parents=True, exist_ok=True)
     temps: list[tuple[Path, Path]] = []
     try:

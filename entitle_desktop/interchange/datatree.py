@@ -8,17 +8,32 @@ Reading uses the object columns of :mod:`dataloader_csv` (same names, same rules
 record id is the ``referenceId`` (stable across re-reads, written back as the
 referenceId), else the ``Id`` field. Plan entries of other objects (Case, Task, ...) are
 skipped and listed; files a plan names that are not there are listed in ``missing_files``
-and the rest is imported: a reference into a missing file leaves an optional field empty
-with a warning, and makes the record bad only when the field is required.
+and the rest is imported: a reference into a missing file (or into an object no file of
+the import holds) leaves an optional field unlinked with a warning, the ``@ref`` kept in
+``custom_fields`` for a later export, and makes the record bad only when the field is
+required.
 Problems carry the file, the 1-based record number as ``line`` and the field as element.
 
 Writing (:func:`write_data_tree`): ``plan.json`` plus ``<Object>.json`` per non-empty list,
-in dependency order; references as ``@<id>``; standard values as JSON numbers/booleans.
+in dependency order, for ``sf data import tree --plan``. A referenceId may hold only letters,
+digits and ``_``: a record keeps its id as referenceId when it is one (``accountRef1``, a
+Salesforce Id), so that a re-import finds the same records; others get ``<Object>Ref<n>``
+(``AccountRef1``, as ``sf data export tree`` names them). References are ``@`` + the
+referenceId. ``sf`` resolves a reference into the *same* file only for ``@<Object>Ref<n>``
+names, so records that refer to records of their own object (child accounts, service
+contracts, line items) go into later files of the same object (``Account.2.json``) than
+the records they refer to: every reference points into an earlier file. Standard values
+are JSON numbers/booleans by their type; a custom value that is exactly a JSON number or
+``true``/``false`` (what a data-tree import stores for them) is written as one again. A
+reference to a record outside the export is written as its Salesforce Id when it has one,
+else left out and reported; a reference kept as written on import (into a file that was
+not imported) is written back and reported.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,13 +48,20 @@ from entitle_desktop.interchange.dataloader_csv import (
     RawRow,
     RecordBuilder,
     _Pending,
+    is_salesforce_id,
     write_documents_atomically,
 )
 from entitle_desktop.interchange.errors import InterchangeError
 from entitle_desktop.interchange.record_set import RecordSet
 from entitle_desktop.interchange.safe_source import SourceLimits, iter_source_files
 
-__all__ = ["find_plan", "read_data_tree", "read_data_tree_files", "write_data_tree"]
+__all__ = [
+    "data_tree_documents",
+    "find_plan",
+    "read_data_tree",
+    "read_data_tree_files",
+    "write_data_tree",
+]
 
 
 def _json(file: str, payload: bytes) -> Any:
@@ -151,6 +173,9 @@ def read_data_tree_files(
             continue
         result.objects[path] = spec.sobject
         loaded.extend(_raw_rows(path, records, spec))
+    # a reference into an object no file of the import holds cannot be checked here:
+    # like one into a missing file (optional: kept as written; required: a bad record)
+    missing_objects |= {s.list_name for s in OBJECTS} - {spec.list_name for spec, _ in loaded}
     order = {s.list_name: i for i, s in enumerate(OBJECTS)}
     for spec, raw in sorted(loaded, key=lambda item: order[item[0].list_name]):
         builder.add(spec, raw, _reference_reader(raw, missing_objects))
@@ -265,8 +290,6 @@ def read_data_tree(
 
 
 def _json_value(column: Column, value: Any) -> Any:
-    if column.kind == "ref":
-        return f"@{value}"
     if column.kind == "date":
         return value.isoformat()
     if column.kind == "float" and float(value).is_integer():
@@ -274,41 +297,172 @@ def _json_value(column: Column, value: Any) -> Any:
     return value
 
 
-def data_tree_documents(records: RecordSet) -> dict[str, bytes]:
-    """``plan.json`` and ``<Object>.json`` for every non-empty data list of ``records``."""
+_JSON_INT_RE = re.compile(r"-?(?:0|[1-9]\d{0,14})\Z")
+_JSON_DECIMAL_RE = re.compile(r"-?(?:0|[1-9]\d*)\.\d+\Z")
+
+
+def _custom_json(text: str) -> Any:
+    """A custom value as JSON: a number or boolean when the text is exactly one (what a
+    data-tree import makes of ``46228`` or ``true``), else the text."""
+    if text in ("true", "false"):
+        return text == "true"
+    if _JSON_INT_RE.match(text):
+        return int(text)
+    if _JSON_DECIMAL_RE.match(text) and len(text) <= 17:
+        number = float(text)
+        if json.dumps(number) == text:
+            return number
+    return text
+
+
+_REFERENCE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]*\Z")
+
+
+def reference_ids(records: RecordSet) -> dict[tuple[str, str], str]:
+    """(list name, record id) -> the record's referenceId, unique across the export: the
+    id itself when it is a valid referenceId (letters, digits and ``_``, as ``A1``,
+    ``accountRef1`` or a Salesforce Id), else ``<Object>Ref<n>``."""
+    out: dict[tuple[str, str], str] = {}
+    used: set[str] = set()
+    ids = {r.id for spec in OBJECTS for r in records.records(spec.list_name)}
+    for spec in OBJECTS:
+        number = 0
+        for record in records.records(spec.list_name):
+            key = (spec.list_name, record.id)
+            if key in out:
+                continue
+            if _REFERENCE_ID_RE.match(record.id) and record.id not in used:
+                ref = record.id
+            else:
+                number += 1
+                while f"{spec.sobject}Ref{number}" in used or f"{spec.sobject}Ref{number}" in ids:
+                    number += 1
+                ref = f"{spec.sobject}Ref{number}"
+            out[key] = ref
+            used.add(ref)
+    return out
+
+
+def _layers(spec: ObjectSpec, items: list[Any]) -> list[list[Any]]:
+    """``items`` in files of increasing depth, so that a record refers to records of its
+    own object (a parent account) only in earlier files: ``sf data import tree`` resolves
+    a reference into the same file only for ``@<Object>Ref<n>`` names, and into an
+    earlier file for any. A cycle (not possible in Salesforce) goes in the last file."""
+    own = [c.attr for c in spec.columns if c.kind == "ref" and c.target == spec.list_name]
+    if not own:
+        return [items]
+    by_id = {r.id: r for r in items}
+    depth: dict[str, int] = {}
+
+    def depth_of(record: Any, trail: set[str]) -> int:
+        if record.id in depth:
+            return depth[record.id]
+        if record.id in trail:
+            return len(items)  # a cycle
+        parents = [by_id[v] for a in own if (v := getattr(record, a)) in by_id]
+        found = 1 + max((depth_of(p, trail | {record.id}) for p in parents), default=-1)
+        depth[record.id] = found
+        return found
+
+    layers: dict[int, list[Any]] = {}
+    for record in items:
+        layers.setdefault(min(depth_of(record, set()), len(items)), []).append(record)
+    return [layers[d] for d in sorted(layers)]
+
+
+def data_tree_documents(records: RecordSet, warnings: list[str] | None = None) -> dict[str, bytes]:
+    """``plan.json`` and ``<Object>.json`` for every non-empty data list of ``records``.
+    References that cannot be linked (see module) are appended to ``warnings``."""
     plan: list[dict[str, Any]] = []
     out: dict[str, bytes] = {}
+    refs = reference_ids(records)
+    unlinked: dict[tuple[str, str], list[str]] = {}  # (file, field) -> values
+    kept: dict[tuple[str, str], list[str]] = {}
     for spec in OBJECTS:
         items = records.records(spec.list_name)
         if not items:
             continue
-        file_name = f"{spec.sobject}.json"
+        layers = _layers(spec, items)
+        names = [
+            f"{spec.sobject}.json" if i == 0 else f"{spec.sobject}.{i + 1}.json"
+            for i in range(len(layers))
+        ]
         plan.append(
-            {"sobject": spec.sobject, "saveRefs": True, "resolveRefs": True, "files": [file_name]}
+            {"sobject": spec.sobject, "saveRefs": True, "resolveRefs": True, "files": names}
         )
-        docs: list[dict[str, Any]] = []
-        record: Any
-        for record in items:
-            doc: dict[str, Any] = {"attributes": {"type": spec.sobject, "referenceId": record.id}}
-            custom: dict[str, str] = getattr(record, "custom_fields", {})
-            person = spec.list_name == "accounts" and any(k.lower() == "lastname" for k in custom)
-            for column in spec.columns:
-                if column.kind == "id" or (person and column.api_name == "Name"):
-                    continue
-                value = getattr(record, column.attr)
-                if value is None or (
-                    column.kind == "bool" and value is False and column.attr == "is_per_incident"
-                ):
-                    continue
-                doc[column.api_name] = _json_value(column, value)
-            for key, value in custom.items():
-                doc.setdefault(key, value)
-            docs.append(doc)
-        out[file_name] = (
-            json.dumps({"records": docs}, indent=2, ensure_ascii=False) + "\n"
-        ).encode()
+        for file_name, layer in zip(names, layers, strict=True):
+            out[file_name] = _records_file(spec, file_name, layer, refs, unlinked, kept)
     out["plan.json"] = (json.dumps(plan, indent=2) + "\n").encode()
+    notes: list[str] = []
+    for (file_name, field_name), values in unlinked.items():
+        count = len(values)
+        notes.append(
+            f"{file_name}: {count} {field_name} reference{'s' if count != 1 else ''} left out: "
+            f"the record{'s are' if count != 1 else ' is'} not in the export and "
+            f"{'have' if count != 1 else 'has'} no Salesforce Id (first: {values[0]!r})"
+        )
+    for (file_name, field_name), values in kept.items():
+        count = len(values)
+        notes.append(
+            f"{file_name}: {count} {field_name} reference{'s' if count != 1 else ''} kept as "
+            f"imported ({', '.join(dict.fromkeys(values))}): the file that holds "
+            f"{'them' if count != 1 else 'it'} was not imported; sf data import tree "
+            "needs it"
+        )
+    if warnings is not None:
+        warnings.extend(notes)
     return out
+
+
+def _records_file(
+    spec: ObjectSpec,
+    file_name: str,
+    items: list[Any],
+    refs: Mapping[tuple[str, str], str],
+    unlinked: dict[tuple[str, str], list[str]],
+    kept: dict[tuple[str, str], list[str]],
+) -> bytes:
+    """One record file; references that cannot be linked are added to ``unlinked``,
+    references kept as imported to ``kept`` (by file and field)."""
+    docs: list[dict[str, Any]] = []
+    record: Any
+    for record in items:
+        doc: dict[str, Any] = {
+            "attributes": {"type": spec.sobject, "referenceId": refs[(spec.list_name, record.id)]}
+        }
+        custom: dict[str, str] = getattr(record, "custom_fields", {})
+        person = spec.list_name == "accounts" and any(k.lower() == "lastname" for k in custom)
+        for column in spec.columns:
+            if column.kind == "id" or (person and column.api_name == "Name"):
+                continue
+            value = getattr(record, column.attr)
+            if value is None or (
+                column.kind == "bool" and value is False and column.attr == "is_per_incident"
+            ):
+                continue
+            if column.kind == "ref":
+                assert column.target is not None
+                ref = refs.get((column.target, value))
+                if ref is not None:
+                    doc[column.api_name] = f"@{ref}"
+                elif is_salesforce_id(value):
+                    doc[column.api_name] = value  # a record already in the org
+                else:
+                    unlinked.setdefault((file_name, column.api_name), []).append(value)
+                continue
+            doc[column.api_name] = _json_value(column, value)
+        for key, value in custom.items():
+            if key in doc:
+                continue
+            if value.startswith("@") and any(
+                c.kind == "ref" and c.api_name.lower() == key.lower() for c in spec.columns
+            ):
+                kept.setdefault((file_name, key), []).append(value)  # see read_data_tree
+                doc[key] = value
+                continue
+            doc[key] = _custom_json(value)
+        docs.append(doc)
+    return (json.dumps({"records": docs}, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def write_data_tree(records: RecordSet, folder: Path) -> list[Path]:

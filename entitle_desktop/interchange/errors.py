@@ -15,8 +15,11 @@ class InterchangeError(Exception):
     """Input that cannot be read (or a project that cannot be written).
 
     ``file`` is the path as the user knows it (relative to the source, '/' separators),
-    ``line`` the 1-based line when known, ``element`` the XML element (or CSV column,
-    JSON key) when known, ``message`` the reason without the location.
+    ``line`` the 1-based line when known, ``record`` the record's external key when known
+    (a bundle's ``001A``, ``Premium Support#2``), ``element`` the XML element (or CSV
+    column, JSON field path) when known, ``message`` the reason without the location::
+
+        contacts.json, record '003A', <contacts[0].account_id>: no account '001X' ...
     """
 
     def __init__(
@@ -26,10 +29,12 @@ class InterchangeError(Exception):
         *,
         line: int | None = None,
         element: str | None = None,
+        record: str | None = None,
     ) -> None:
         self.file = file
         self.line = line
         self.element = element
+        self.record = record
         self.message = message
         super().__init__(str(self))
 
@@ -39,17 +44,25 @@ class InterchangeError(Exception):
             parts.append(self.file)
         if self.line is not None:
             parts.append(f"line {self.line}")
+        if self.record is not None:
+            parts.append(f"record '{self.record}'")
         if self.element:
             parts.append(f"<{self.element}>")
         where = ", ".join(parts)
         return f"{where}: {self.message}" if where else self.message
 
     def __reduce__(self) -> tuple[object, ...]:  # keeps keyword fields across pickling
-        return (_rebuild, (self.file, self.message, self.line, self.element))
+        return (_rebuild, (self.file, self.message, self.line, self.element, self.record))
 
 
-def _rebuild(file: str, message: str, line: int | None, element: str | None) -> InterchangeError:
-    return InterchangeError(file, message, line=line, element=element)
+def _rebuild(
+    file: str,
+    message: str,
+    line: int | None,
+    element: str | None,
+    record: str | None = None,
+) -> InterchangeError:
+    return InterchangeError(file, message, line=line, element=element, record=record)
 
 
 class InterchangeCancelled(Exception):

@@ -5,7 +5,12 @@ The schema of each record type is derived once from the dataclass's type hints
 ``X | None``, ``list[X]``, ``dict[str, X]`` and nested record dataclasses), so it cannot
 drift from :mod:`entitle_desktop.domain.records`. Decoding checks every value against it:
 a wrong type, an unknown key or a missing required key raises :class:`SchemaError`
-naming the path of the value (``entitlements[12].start_date``).
+naming the path of the value (``entitlements[12].start_date``). So do values the app
+cannot hold: text with a character XML 1.0 cannot carry (NUL and the other control
+characters except tab, line feed and carriage return, lone surrogates, U+FFFE/U+FFFF),
+an integer outside Salesforce's 32-bit ``int``, a number that is not finite, and a number
+outside the range a field declares in its metadata (``records.MINIMUM``/``MAXIMUM``, e.g.
+``minutes_to_complete`` at least 1).
 
 JSON form: dates ``YYYY-MM-DD``, times ``HH:MM:SS[.ffffff]``, bytes base64, enums their
 value; every field is written, ``None`` as ``null``.
@@ -17,6 +22,7 @@ import base64
 import binascii
 import dataclasses
 import enum
+import math
 import re
 import types
 import typing
@@ -24,13 +30,41 @@ from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
-__all__ = ["SchemaError", "RecordCodec", "codec_for", "describe_schema"]
+from entitle_desktop.domain.records import MAXIMUM, MINIMUM
+
+__all__ = [
+    "INT_MAX",
+    "INT_MIN",
+    "SchemaError",
+    "RecordCodec",
+    "codec_for",
+    "describe_schema",
+    "illegal_xml_character",
+]
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any, str], Any]
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _TIME_RE = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\Z")
+#: a character outside XML 1.0's Char production (tab, LF and CR are allowed)
+_ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: Salesforce's ``int`` (and ``xsd:int``)
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+
+
+def illegal_xml_character(text: str) -> str | None:
+    """Why ``text`` cannot be held (``"the control character U+0000"``), or None when
+    every character is one XML 1.0 allows."""
+    found = _ILLEGAL_XML.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    kind = "a surrogate" if 0xD800 <= code <= 0xDFFF else "the control character"
+    if code in (0xFFFE, 0xFFFF):
+        kind = "the non-character"
+    return f"{kind} U+{code:04X} at position {found.start() + 1}, which XML 1.0 cannot hold"
 
 
 class SchemaError(ValueError):
@@ -65,21 +99,59 @@ def _kind(value: Any) -> str:
 def _dec_str(value: Any, path: str) -> str:
     if type(value) is not str:
         raise SchemaError(path, f"expected a string, found {_kind(value)}")
+    if not value.isprintable() and (why := illegal_xml_character(value)) is not None:
+        raise SchemaError(path, f"text contains {why}")
     return value
 
 
 def _dec_int(value: Any, path: str) -> int:
     if type(value) is not int:
         raise SchemaError(path, f"expected an integer, found {_kind(value)}")
+    if not INT_MIN <= value <= INT_MAX:
+        raise SchemaError(path, f"{_short(value)} is outside the 32-bit integer range")
     return value
 
 
 def _dec_float(value: Any, path: str) -> float:
     if type(value) is float:
+        if not math.isfinite(value):
+            raise SchemaError(path, f"expected a finite number, found {value!r}")
         return value
     if type(value) is int:
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise SchemaError(path, f"{_short(value)} is too large") from None
     raise SchemaError(path, f"expected a number, found {_kind(value)}")
+
+
+def _short(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else f"{text[:8]}…({len(text)} digits)"
+
+
+def _ranged(dec: Decoder, minimum: Any, maximum: Any) -> Decoder:
+    """``dec`` that also refuses numbers outside ``[minimum, maximum]`` (None = open)."""
+
+    def dec_ranged(value: Any, path: str) -> Any:
+        out = dec(value, path)
+        if out is None:
+            return out
+        if minimum is not None and out < minimum:
+            raise SchemaError(path, f"must be at least {minimum}, found {out}")
+        if maximum is not None and out > maximum:
+            raise SchemaError(path, f"must be at most {maximum}, found {out}")
+        return out
+
+    return dec_ranged
+
+
+def _range_text(minimum: Any, maximum: Any) -> str:
+    if minimum is not None and maximum is not None:
+        return f" {minimum}..{maximum}"
+    if minimum is not None:
+        return f" >= {minimum}"
+    return f" <= {maximum}"
 
 
 def _dec_bool(value: Any, path: str) -> bool:
@@ -137,6 +209,11 @@ class RecordCodec:
         self.schema: dict[str, str] = {}
         for f in dataclasses.fields(cls):
             enc, dec, desc = _compile(hints[f.name])
+            minimum, maximum = f.metadata.get(MINIMUM), f.metadata.get(MAXIMUM)
+            if minimum is not None or maximum is not None:
+                dec = _ranged(dec, minimum, maximum)
+                bare, null, _ = desc.partition(" | null")
+                desc = bare + _range_text(minimum, maximum) + null
             required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             self._fields.append((f.name, enc, dec, required))
             self.schema[f.name] = desc if required else f"{desc} (optional)"
@@ -216,7 +293,12 @@ def _compile(hint: Any) -> tuple[Encoder, Decoder, str]:
         def dec_dict(value: Any, path: str) -> dict[str, Any]:
             if type(value) is not dict:
                 raise SchemaError(path, f"expected an object, found {_kind(value)}")
-            return {k: dec_val(v, f"{path}.{k}") for k, v in value.items()}
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                if not k.isprintable() and (why := illegal_xml_character(k)) is not None:
+                    raise SchemaError(path, f"the key {k!r} contains {why}")
+                out[k] = dec_val(v, f"{path}.{k}")
+            return out
 
         def enc_dict(value: Any) -> Any:
             return {k: enc_val(v) for k, v in value.items()}

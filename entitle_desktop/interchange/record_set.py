@@ -104,3 +104,26 @@ class RecordSet:
     def counts(self) -> dict[str, int]:
         """Number of records per list, every list named."""
         return {name: len(getattr(self, name)) for name in RECORD_LISTS}
+
+
+def record_key(list_name: str, record: Any) -> str:
+    """The external key that matches a record to the workspace's copy: data records by
+    Id; business hours, milestone types, templates and experiences by name; process
+    versions by ``name#number``; holidays by ``name@date``; other metadata files by path.
+    Two records of one list never share a key, except holidays (Salesforce allows two
+    holidays of one name, e.g. recurring ones with no date; see :data:`UNIQUE_KEYS`)."""
+    if list_name in DATA_LISTS:
+        return str(record.id)
+    if list_name == "processes":
+        number = "" if record.version_number is None else str(record.version_number)
+        return f"{record.name}#{number}"
+    if list_name == "holidays":
+        day = "" if record.activity_date is None else record.activity_date.isoformat()
+        return f"{record.name}@{day}"
+    if list_name == "other_metadata_files":
+        return str(record.path)
+    return str(record.name)
+
+
+#: the lists whose records have unique external keys (every list but holidays)
+UNIQUE_KEYS: frozenset[str] = frozenset(RECORD_LISTS) - {"holidays"}

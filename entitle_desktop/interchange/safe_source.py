@@ -2,6 +2,8 @@
 
 A source is checked as a whole *before* any content is read:
 
+* zip entry names stored as UTF-8 without the UTF-8 flag are read as UTF-8 (see
+  :func:`_entry_name`);
 * zip entries whose names escape the source (``..``, absolute paths, drive letters,
   backslash tricks), symlink entries and encrypted entries are refused;
 * the number of entries, the declared size of each file and the declared total are
@@ -111,6 +113,25 @@ def _check_entry_name(name: str) -> str:
     return "/".join(parts)
 
 
+_ZIP_UTF8_FLAG = 0x800
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as its writer meant it.
+
+    Without the UTF-8 flag (bit 0x800) Python decodes the stored bytes as cp437, but many
+    tools (macOS Archive Utility, Java, older 7-Zip) store UTF-8 without setting the flag:
+    the bytes are recovered and read as UTF-8, keeping cp437 when they are not UTF-8.
+    """
+    name = info.filename
+    if info.flag_bits & _ZIP_UTF8_FLAG:
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
+
+
 def _is_zip_symlink(info: zipfile.ZipInfo) -> bool:
     mode = info.external_attr >> 16
     return info.create_system == 3 and stat.S_ISLNK(mode)
@@ -147,13 +168,14 @@ def _check_zip(
     declared_total = 0
     seen: set[str] = set()
     for info in infos:
-        path = _check_entry_name(info.filename)
+        name = _entry_name(info)
+        path = _check_entry_name(name)
         if _is_zip_symlink(info):
-            raise InterchangeError(info.filename, "the zip entry is a symbolic link; refused")
+            raise InterchangeError(name, "the zip entry is a symbolic link; refused")
         if info.is_dir() or not path:
             continue
         if info.flag_bits & 0x1:
-            raise InterchangeError(info.filename, "the zip entry is encrypted; refused")
+            raise InterchangeError(name, "the zip entry is encrypted; refused")
         if info.file_size > limits.max_file_bytes:
             raise _too_big(path, info.file_size, limits)
         declared_total += info.file_size

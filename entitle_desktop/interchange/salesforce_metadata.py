@@ -35,6 +35,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from entitle_desktop.domain.calendar import BusinessCalendar, CalendarError
+from entitle_desktop.domain.names import name_key, nfc
 from entitle_desktop.domain.records import (
     WEEKDAYS,
     ActionReference,
@@ -51,6 +53,7 @@ from entitle_desktop.domain.records import (
     OtherMetadataFile,
     ProcessMilestone,
     UnknownElement,
+    effective_version_number,
 )
 from entitle_desktop.interchange.errors import InterchangeCancelled, InterchangeError
 from entitle_desktop.interchange.safe_source import SourceLimits, iter_source_files
@@ -60,6 +63,7 @@ __all__ = [
     "ENTITLEMENT_SETTINGS_SINCE",
     "ENUMERATIONS",
     "HOLIDAY_ENUMERATIONS",
+    "NoMetadataFound",
     "METADATA_NS",
     "SEQUENCES",
     "PREFLIGHT_FIXES",
@@ -67,14 +71,18 @@ __all__ = [
     "PreflightIssue",
     "approximate_business_hours",
     "drop_unsupported_settings",
+    "kept_default_business_hours",
     "missing_references",
     "national_holiday_years",
     "omit_inexpressible_business_hours",
     "plan_against_reference",
     "preflight",
     "preflight_fix",
+    "project_documents",
     "read_project",
+    "single_default_business_hours",
     "strip_action_prefixes",
+    "write_documents",
     "write_project",
 ]
 
@@ -575,6 +583,17 @@ class _Fields:
     def strings(self, name: str) -> list[str]:
         return [_text(self.doc, el) for el in self.elements(name)]
 
+    def name(self, name: str) -> str | None:
+        """A record name or a reference to one, in Unicode NFC (macOS gives NFD)."""
+        value = self.string(name)
+        return None if value is None else nfc(value)
+
+    def names(self, name: str) -> list[str]:
+        return [nfc(v) for v in self.strings(name)]
+
+    def required_name(self, name: str) -> str:
+        return nfc(self.required(name))
+
     def required(self, name: str) -> str:
         value = self.string(name)
         if value is None:
@@ -674,10 +693,10 @@ _MILESTONE_ITEM_FIELDS = (
 def _read_milestone_item(doc: _Doc, el: etree._Element) -> ProcessMilestone:
     f = _fields(doc, el, "EntitlementProcessMilestoneItem", _MILESTONE_ITEM_FIELDS)
     return ProcessMilestone(
-        milestone_name=f.required("milestoneName"),
+        milestone_name=f.required_name("milestoneName"),
         minutes_to_complete=f.integer("minutesToComplete"),
         minutes_custom_class=f.string("minutesCustomClass"),
-        business_hours=f.string("businessHours"),
+        business_hours=f.name("businessHours"),
         criteria_items=[
             _read_filter_item(doc, e) for e in f.elements("milestoneCriteriaFilterItems")
         ],
@@ -720,9 +739,9 @@ def _read_process(
     f = _fields(doc, root, "EntitlementProcess", _PROCESS_FIELDS)
     m = _VERSION_RE.fullmatch(base)
     from_file: list[str] = []
-    name = f.string("name")
+    name = f.name("name")
     if name is None:
-        name = unquote(m.group(1) if m else base)
+        name = nfc(unquote(m.group(1) if m else base))
         from_file.append("name")
     number = f.integer("versionNumber")
     if number is None and m is not None:
@@ -743,7 +762,7 @@ def _read_process(
         active=f.boolean("active"),
         sobject_type=f.string("SObjectType"),
         description=f.string("description"),
-        business_hours=f.string("businessHours"),
+        business_hours=f.name("businessHours"),
         entry_start_date_field=f.string("entryStartDateField"),
         exit_criteria_items=[
             _read_filter_item(doc, e) for e in f.elements("exitCriteriaFilterItems")
@@ -763,7 +782,7 @@ def _read_process(
 def _read_milestone_type(doc: _Doc, root: etree._Element, base: str) -> MilestoneType:
     f = _fields(doc, root, "MilestoneType", ("fullName", "description", "recurrenceType"))
     return MilestoneType(
-        name=unquote(base),
+        name=nfc(unquote(base)),
         description=f.string("description"),
         recurrence_type=f.enum("recurrenceType", ENUMERATIONS["MilestoneTypeRecurrenceType"]),
         full_name=f.string("fullName"),
@@ -786,10 +805,10 @@ _TEMPLATE_FIELDS = (
 def _read_template(doc: _Doc, root: etree._Element, base: str) -> EntitlementTemplate:
     f = _fields(doc, root, "EntitlementTemplate", _TEMPLATE_FIELDS)
     return EntitlementTemplate(
-        name=unquote(base),
-        business_hours=f.string("businessHours"),
+        name=nfc(unquote(base)),
+        business_hours=f.name("businessHours"),
         cases_per_entitlement=f.integer("casesPerEntitlement"),
-        entitlement_process=f.string("entitlementProcess"),
+        entitlement_process=f.name("entitlementProcess"),
         is_per_incident=f.boolean("isPerIncident"),
         term=f.integer("term"),
         type=f.string("type"),
@@ -825,7 +844,7 @@ _BH_FIELDS: Final = ("active", "default", "name", "timeZoneId", *_BH_TIME_FIELDS
 
 def _read_business_hours(doc: _Doc, el: etree._Element) -> BusinessHours:
     f = _fields(doc, el, "BusinessHoursEntry", _BH_FIELDS)
-    name = f.required("name")
+    name = f.required_name("name")
     windows: list[BusinessHoursWindow] = []
     xml_times: dict[str, str] = {}
     for key, day in _DAY_NAMES.items():
@@ -845,15 +864,26 @@ def _read_business_hours(doc: _Doc, el: etree._Element) -> BusinessHours:
         # 00:00 as the end is midnight at the end of the day (00:00-00:00 = 24 hours).
         windows.append(BusinessHoursWindow(key, start[0], None if end[0] == time(0) else end[0]))
     default = f.boolean("default")
+    zone = f.string("timeZoneId")
+    if zone is not None:
+        _check_time_zone(doc, f.elements("timeZoneId")[0], name, zone)
     return BusinessHours(
         name=name,
-        time_zone=f.string("timeZoneId") or "",
+        time_zone=zone or "",
         active=f.boolean("active"),
         default=bool(default),
         windows=windows,
         xml_times=xml_times,
         unknown=f.split.unknown,
     )
+
+
+def _check_time_zone(doc: _Doc, el: etree._Element, name: str, zone: str) -> None:
+    """An IANA zone, as the calendar engine accepts it (not 'localtime', not unknown)."""
+    try:
+        BusinessCalendar(zone, {})
+    except CalendarError as exc:
+        raise doc.error(el, f"business hours {name!r}: {exc}", "timeZoneId") from None
 
 
 _HOLIDAY_FIELDS: Final = tuple(name for name, _, _ in SEQUENCES["Holiday"])
@@ -869,7 +899,7 @@ def _read_holiday(doc: _Doc, el: etree._Element) -> Holiday:
     if end is not None:
         xml_times["endTime"] = end[1]
     return Holiday(
-        name=f.required("name"),
+        name=f.required_name("name"),
         description=f.string("description"),
         activity_date=f.day("activityDate"),
         start_time=None if start is None else start[0],
@@ -890,7 +920,7 @@ def _read_holiday(doc: _Doc, el: etree._Element) -> Holiday:
         ),
         recurrence_start_date=f.day("recurrenceStartDate"),
         recurrence_end_date=f.day("recurrenceEndDate"),
-        business_hours=f.strings("businessHours"),
+        business_hours=f.names("businessHours"),
         xml_times=xml_times,
         unknown=f.split.unknown,
     )
@@ -902,10 +932,26 @@ def _read_business_hours_settings(
     split = _split(doc, root, "BusinessHoursSettings", ("businessHours", "holidays"))
     project.business_hours_settings_present = True
     project.business_hours_settings_unknown = split.unknown
-    project.business_hours.extend(
-        _read_business_hours(doc, e) for e in split.known.get("businessHours", [])
-    )
+    seen: dict[str, str] = {}
+    for e in split.known.get("businessHours", []):
+        bh = _read_business_hours(doc, e)
+        first = seen.get(name_key(bh.name))
+        if first is not None:
+            same = "" if first == bh.name else f" (as {first!r}: names ignore case)"
+            name_el = _child(e, "name")
+            raise doc.error(
+                e if name_el is None else name_el,
+                f"two business hours entries are named {bh.name!r}{same}; "
+                "Salesforce business hours names are unique",
+                "name",
+            )
+        seen[name_key(bh.name)] = bh.name
+        project.business_hours.append(bh)
     project.holidays.extend(_read_holiday(doc, e) for e in split.known.get("holidays", []))
+
+
+def _child(el: etree._Element, name: str) -> etree._Element | None:
+    return next((c for c in el if isinstance(c.tag, str) and _local(c) == name), None)
 
 
 # --------------------------------------------------------------------------- project layout
@@ -934,7 +980,9 @@ def _locate(path: str) -> _Located | None:
             if plain == ft.suffix:
                 return _Located(ft, "/".join(parts[:-2]), plain, source_format)
         elif plain.endswith(ft.suffix) and len(plain) > len(ft.suffix):
-            return _Located(ft, "/".join(parts[:-2]), plain[: -len(ft.suffix)], source_format)
+            # Names come from file names: NFC, as zips made on macOS hold NFD names.
+            base = nfc(plain[: -len(ft.suffix)])
+            return _Located(ft, "/".join(parts[:-2]), base, source_format)
     return None
 
 
@@ -975,6 +1023,26 @@ def _sfdx_version(data: bytes) -> str | None:
     return m.group(1).decode() if m else None
 
 
+class NoMetadataFound(InterchangeError):
+    """The source holds no Salesforce metadata at all (empty, or only unrelated files).
+
+    ``detail`` says what the source holds instead, e.g. "the folder is empty"."""
+
+    def __init__(self, file: str, detail: str) -> None:
+        super().__init__(file, f"no Salesforce metadata was found: {detail}")
+        self.detail = detail
+
+
+def _is_metadata_path(path: str) -> bool:
+    """A file that marks a Salesforce project even when its type is not modelled."""
+    pp = PurePosixPath(path)
+    return (
+        pp.name in ("package.xml", "sfdx-project.json")
+        or pp.name.endswith(_META_SUFFIX)
+        or (len(pp.parts) >= 2 and pp.parts[-2] in _PACKAGE_TYPES_BY_FOLDER)
+    )
+
+
 def read_project(
     source: Path,
     progress: Callable[[int, int], None] | None = None,
@@ -997,6 +1065,16 @@ def read_project(
     located: list[tuple[int, _Located]] = [
         (i, loc) for i, f in enumerate(files) if (loc := _locate(f.path)) is not None
     ]
+    if not located and not any(_is_metadata_path(f.path) for f in files):
+        kind = "folder" if source.is_dir() else "zip"
+        what = (
+            f"the {kind} is empty"
+            if not files
+            else f"the {kind} holds {total} file{'s' if total != 1 else ''} but no package.xml, "
+            "sfdx-project.json or metadata type folder (entitlementProcesses, milestoneTypes, "
+            "entitlementTemplates, settings, ...)"
+        )
+        raise NoMetadataFound(source.name, what)
     roots = Counter(loc.root for _, loc in located)
     package_paths = [f.path for f in files if PurePosixPath(f.path).name == "package.xml"]
     if located:
@@ -1021,6 +1099,7 @@ def read_project(
             + f"); {project.root or '.'} is used as the project root when writing"
         )
     by_index = dict(located)
+    owners: dict[tuple[str, str, int], str] = {}
     kept: list[str] = []
     unknown_notes: list[str] = []
     for done, sf in enumerate(files, start=1):
@@ -1044,7 +1123,7 @@ def read_project(
             doc = _Doc(sf.path)
             root = _parse_xml(sf.path, data)
             _check_root(doc, root, loc.file_type)
-            _read_file(doc, root, loc, project, notes)
+            _read_file(doc, root, loc, project, notes, owners)
             if doc.unknown_names:
                 names = ", ".join(f"<{n}>" for n in dict.fromkeys(doc.unknown_names))
                 unknown_notes.append(
@@ -1058,16 +1137,49 @@ def read_project(
     return project, notes
 
 
+def _claim(
+    owners: dict[tuple[str, str, int], str], doc: _Doc, kind: str, name: str, number: int = 0
+) -> None:
+    """Record which file defines a record; a second file for the same one is an error.
+
+    Names are compared as Salesforce does: ignoring case, after NFC."""
+    other = owners.setdefault((kind, name_key(name), number), doc.path)
+    if other == doc.path:
+        return
+    if kind == "process":
+        raise InterchangeError(
+            doc.path,
+            f"version {number} of process {name!r} is also defined by {other} (a file name "
+            "without _vN and no <versionNumber> is version 1); keep only one of the two files",
+        )
+    raise InterchangeError(
+        doc.path,
+        f"{kind} {name!r} is also defined by {other} (names ignore case); "
+        "keep only one of the two files",
+    )
+
+
 def _read_file(
-    doc: _Doc, root: etree._Element, loc: _Located, project: MetadataProject, notes: list[str]
+    doc: _Doc,
+    root: etree._Element,
+    loc: _Located,
+    project: MetadataProject,
+    notes: list[str],
+    owners: dict[tuple[str, str, int], str],
 ) -> None:
     ft = loc.file_type
     if ft is _PROCESS:
-        project.processes.append(_read_process(doc, root, loc.base, notes))
+        version = _read_process(doc, root, loc.base, notes)
+        _claim(owners, doc, "process", version.name, effective_version_number(version))
+        project.processes.append(version)
     elif ft is _MILESTONE:
-        project.milestone_types.append(_read_milestone_type(doc, root, loc.base))
+        milestone_type = _read_milestone_type(doc, root, loc.base)
+        _claim(owners, doc, "milestone type", milestone_type.name)
+        project.milestone_types.append(milestone_type)
     elif ft is _TEMPLATE:
-        project.templates.append(_read_template(doc, root, loc.base))
+        template = _read_template(doc, root, loc.base)
+        _claim(owners, doc, "entitlement template", template.name)
+        project.templates.append(template)
     elif ft is _ENT_SETTINGS:
         if project.entitlement_settings is not None:
             raise InterchangeError(doc.path, "a second Entitlement.settings file in the project")
@@ -1535,6 +1647,30 @@ def write_project(
     api_version: str | None = None,
 ) -> list[Path]:
     """Write a project as Salesforce metadata files under ``out_dir``; returns the files.
+    What is written: see :func:`project_documents`."""
+    return write_documents(project_documents(project, layout, api_version), out_dir)
+
+
+def write_documents(documents: Mapping[str, bytes], out_dir: Path) -> list[Path]:
+    """Write ``documents`` ('/'-separated path -> content) under ``out_dir``."""
+    written: list[Path] = []
+    for path, content in documents.items():
+        pure = PurePosixPath(path)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise InterchangeError(path, "the path would leave the output folder; not written")
+        target = out_dir.joinpath(*pure.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(target)
+    return written
+
+
+def project_documents(
+    project: MetadataProject,
+    layout: Literal["mdapi", "source"] | str = "mdapi",
+    api_version: str | None = None,
+) -> dict[str, bytes]:
+    """The files of a project as Salesforce metadata: '/'-separated path -> content.
 
     Type folders go under ``project.root`` when the layout is the one read, else under
     ``src`` (mdapi) or ``force-app/main/default`` (source). Files keep the names they
@@ -1544,7 +1680,10 @@ def write_project(
     change). For mdapi a ``package.xml`` is written: the original when it still lists
     everything written at ``api_version``, else a generated one. Placeholder records
     are not written. Raises :class:`InterchangeError` for what Salesforce cannot hold
-    (split shifts, overnight windows, national holidays) instead of dropping it.
+    (split shifts, overnight windows, national holidays) instead of dropping it, and for
+    two records that would be written to the same file. Entitlement.settings elements
+    that ``api_version`` does not know are left out when they are false (Salesforce's
+    default; pre-flight warns), kept otherwise (pre-flight reports an error).
     """
     if layout not in ("mdapi", "source"):
         raise ValueError(f"layout must be 'mdapi' or 'source', not {layout!r}")
@@ -1561,16 +1700,27 @@ def write_project(
         inner = f"{folder}/{file_name}{suffix_tail}"
         return f"{root_dir}/{inner}" if root_dir else inner
 
-    def add(path: str, content: bytes) -> None:
+    writers: dict[str, str] = {}
+
+    def add(path: str, content: bytes, what: str = "") -> None:
         if path in documents:
-            raise InterchangeError(path, "two records would be written to this same file")
+            both = f"{writers[path]} and {what}" if writers[path] and what else "two records"
+            raise InterchangeError(path, f"{both} would be written to this same file")
         documents[path] = content
+        writers[path] = what
 
     for p in project.processes:
         if p.placeholder:
             continue
         base = _check_base(process_file_base(p), f"the process name {p.name!r}")
-        add(rel(_PROCESS.folder, base + _PROCESS.suffix), _serialise_document(_process_root(p)))
+        what = f"process {p.name!r}" + (
+            f" version {p.version_number}" if p.version_number is not None else ""
+        )
+        add(
+            rel(_PROCESS.folder, base + _PROCESS.suffix),
+            _serialise_document(_process_root(p)),
+            what,
+        )
         members.setdefault(_PROCESS.package_type, []).append(base)
     for mt in project.milestone_types:
         if mt.placeholder:
@@ -1581,19 +1731,27 @@ def write_project(
         add(
             rel(_MILESTONE.folder, base + _MILESTONE.suffix),
             _serialise_document(_milestone_type_root(mt)),
+            f"milestone type {mt.name!r}",
         )
         members.setdefault(_MILESTONE.package_type, []).append(base)
     for t in project.templates:
         if t.placeholder:
             continue
         base = _check_base(t.file_name or encode_file_name(t.name), f"the template name {t.name!r}")
-        add(rel(_TEMPLATE.folder, base + _TEMPLATE.suffix), _serialise_document(_template_root(t)))
+        add(
+            rel(_TEMPLATE.folder, base + _TEMPLATE.suffix),
+            _serialise_document(_template_root(t)),
+            f"entitlement template {t.name!r}",
+        )
         members.setdefault(_TEMPLATE.package_type, []).append(base)
     if project.entitlement_settings is not None:
-        add(
-            rel("settings", _ENT_SETTINGS.suffix),
-            _serialise_document(_settings_root(project.entitlement_settings)),
-        )
+        settings = project.entitlement_settings
+        left_out = set(_default_unsupported_settings(project, version))
+        if left_out:
+            settings = dataclasses.replace(
+                settings, flags={k: v for k, v in settings.flags.items() if k not in left_out}
+            )
+        add(rel("settings", _ENT_SETTINGS.suffix), _serialise_document(_settings_root(settings)))
         members.setdefault("Settings", []).append("Entitlement")
     has_bh = any(not b.placeholder for b in project.business_hours) or bool(project.holidays)
     if project.business_hours_settings_present or has_bh:
@@ -1604,6 +1762,7 @@ def write_project(
     others = {o.path for o in project.other_files}
     old_package = f"{project.root}/package.xml" if project.root else "package.xml"
     original_package: bytes | None = None
+    package_path = f"{root_dir}/package.xml" if root_dir else "package.xml"
     for other in project.other_files:
         if project.layout == "mdapi" and other.path == old_package:
             original_package = other.content
@@ -1611,27 +1770,23 @@ def write_project(
         path = other.path
         if project.layout != layout:
             path = _convert_other_path(path, project.root, root_dir, layout, others)
+        if layout == "mdapi" and path == package_path:
+            # a package.xml kept from another imported project (merged workspaces): like
+            # the original one, used only when it lists everything, else regenerated
+            if original_package is None:
+                original_package = other.content
+            continue
         member = _member_of(path)
         if member is not None:
             members.setdefault(member[0], []).append(member[1])
-        add(path, other.content)
+        add(path, other.content, f"the file {other.path} (kept as imported)")
     if layout == "mdapi":
-        package_path = f"{root_dir}/package.xml" if root_dir else "package.xml"
         if original_package is not None and _package_covers(original_package, members, version):
             add(package_path, original_package)
         else:
             add(package_path, _package_xml(members, version))
 
-    written: list[Path] = []
-    for path, content in documents.items():
-        pure = PurePosixPath(path)
-        if pure.is_absolute() or ".." in pure.parts:
-            raise InterchangeError(path, "the path would leave the output folder; not written")
-        target = out_dir.joinpath(*pure.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        written.append(target)
-    return written
+    return documents
 
 
 # --------------------------------------------------------------------------- pre-flight
@@ -1705,6 +1860,13 @@ PREFLIGHT_FIXES: Final[tuple[PreflightFix, ...]] = (
         "Leave out business hours Salesforce cannot hold",
         "Business hours with split shifts or overnight windows and national-calendar holidays "
         "are not written; the target org must have its own business hours of those names.",
+    ),
+    PreflightFix(
+        "single_default_business_hours",
+        "single-default-hours",
+        "Keep one default business hours",
+        "Of the business hours marked default, the one the export uses most stays the "
+        "default (the first of equals); the others are written as not default.",
     ),
     PreflightFix(
         "plan_against_reference",
@@ -2122,11 +2284,14 @@ def _calendar_issues(project: MetadataProject) -> list[PreflightIssue]:
             issues.append(PreflightIssue("error", where, "no time zone"))
     defaults = [b for b in project.business_hours if b.default and not b.placeholder]
     if len(defaults) > 1:
+        names = ", ".join(repr(b.name) for b in defaults)
         issues.append(
             PreflightIssue(
                 "error",
                 where_settings,
-                f"{len(defaults)} business hours are marked default; one may be",
+                f"{len(defaults)} business hours are marked default ({names}); "
+                "Salesforce allows only one",
+                "single_default_business_hours",
             )
         )
     for h in project.holidays:
@@ -2278,6 +2443,19 @@ def unsupported_settings(project: MetadataProject, api_version: str) -> list[str
     return out
 
 
+def _default_unsupported_settings(project: MetadataProject, api_version: str) -> list[str]:
+    """The :func:`unsupported_settings` that are false flags of a known API version:
+    Salesforce's default, so leaving them out of the export changes nothing."""
+    settings = project.entitlement_settings
+    if settings is None:
+        return []
+    return [
+        name
+        for name in unsupported_settings(project, api_version)
+        if settings.flags.get(name) is False and name in ENTITLEMENT_SETTINGS_SINCE
+    ]
+
+
 def _unknown_name(u: UnknownElement) -> str:
     m = re.match(r"<\s*(?:[\w.-]+:)?([\w.-]+)", u.xml)
     return m.group(1) if m else ""
@@ -2292,6 +2470,7 @@ def _settings_issues(project: MetadataProject, api_version: str) -> list[Preflig
             )
         )
         return issues
+    left_out = set(_default_unsupported_settings(project, api_version))
     for name in unsupported_settings(project, api_version):
         since = ENTITLEMENT_SETTINGS_SINCE.get(name)
         detail = (
@@ -2299,6 +2478,16 @@ def _settings_issues(project: MetadataProject, api_version: str) -> list[Preflig
             if since is not None
             else "is not in the Metadata API schema"
         )
+        if name in left_out:
+            issues.append(
+                PreflightIssue(
+                    "warning",
+                    "settings/Entitlement.settings",
+                    f"<{name}> {detail}; API {api_version} does not know it: left out "
+                    "(it is false, Salesforce's default)",
+                )
+            )
+            continue
         issues.append(
             PreflightIssue(
                 "error",
@@ -2506,6 +2695,40 @@ def _dated_holiday_name(base: str, public_name: str, day: date, taken: set[str])
     return name
 
 
+def _business_hours_uses(project: MetadataProject) -> Counter[str]:
+    """How many processes, milestones, templates and holidays name each business hours."""
+    uses: Counter[str] = Counter()
+    for p in project.processes:
+        if p.business_hours:
+            uses[p.business_hours] += 1
+        uses.update(m.business_hours for m in p.milestones if m.business_hours)
+    uses.update(t.business_hours for t in project.templates if t.business_hours)
+    for h in project.holidays:
+        uses.update(h.business_hours)
+    return uses
+
+
+def kept_default_business_hours(project: MetadataProject) -> str | None:
+    """The business hours :func:`single_default_business_hours` keeps as the default: of
+    those marked default, the one the project uses most, the first of equals."""
+    defaults = [b for b in project.business_hours if b.default and not b.placeholder]
+    if not defaults:
+        return None
+    uses = _business_hours_uses(project)
+    return max(defaults, key=lambda b: (uses[b.name], -defaults.index(b))).name
+
+
+def single_default_business_hours(project: MetadataProject) -> MetadataProject:
+    """A copy of ``project`` in which only one business hours is marked default (see
+    :func:`kept_default_business_hours`); the others keep everything else."""
+    result = copy.deepcopy(project)
+    kept = kept_default_business_hours(result)
+    for b in result.business_hours:
+        if b.default and not b.placeholder and b.name != kept:
+            b.default = False
+    return result
+
+
 def omit_inexpressible_business_hours(project: MetadataProject) -> MetadataProject:
     """A copy of ``project`` without the business hours Salesforce cannot hold (split
     shifts, overnight windows) and without national-calendar holidays. References to the
@@ -2543,6 +2766,8 @@ def plan_against_reference(
     project: MetadataProject,
     reference: MetadataProject,
     target_api_version: str | None = None,
+    *,
+    drop_settings: bool = True,
 ) -> MetadataProject:
     """The part of ``project`` to deploy to the org whose retrieved project is
     ``reference``.
@@ -2551,7 +2776,8 @@ def plan_against_reference(
     numbered after the org's latest version of that name, named like the org's files
     and carrying the org's ``versionMaster``. Processes the org lacks are kept as they
     are. Entitlement.settings elements that ``target_api_version`` (default: the
-    reference's API version) does not know are left out. Everything else is kept.
+    reference's API version) does not know are left out unless ``drop_settings`` is
+    false (pre-flight then reports them, as for any API version). Everything else is kept.
     """
     result = copy.deepcopy(project)
     org = _versions_by_name(reference.processes)
@@ -2588,6 +2814,7 @@ def plan_against_reference(
     result.processes = [p for p in result.processes if id(p) in keep or p.placeholder]
     version = target_api_version or reference.api_version
     if version is not None:
-        result = drop_unsupported_settings(result, version)
+        if drop_settings:
+            result = drop_unsupported_settings(result, version)
         result.api_version = version
     return result

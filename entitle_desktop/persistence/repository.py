@@ -18,6 +18,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from entitle_desktop.domain.names import name_key
 from entitle_desktop.domain.records import (
     Account,
     ActionReference,
@@ -297,18 +298,36 @@ def save_experiences(session: Session, experiences: Sequence[Experience]) -> Non
 # --------------------------------------------------------------------------- metadata: save
 
 
+_Ident = tuple[str, int]  # (record kind, row id) in a snapshot
+
+
 @dataclass
 class SaveResult:
-    """What ``save_project`` did, by record type (keys as in the workspace summary)."""
+    """What ``save_project`` did, by record type (keys as in the workspace summary).
+
+    A record that existed counts as ``updated`` only when its content changed; re-saving
+    the same content counts it as ``unchanged``."""
 
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     placeholders: dict[str, list[str]] = field(default_factory=dict)
+    existing: list[_Ident] = field(default_factory=list, repr=False, compare=False)
 
-    def count(self, key: str, added: bool) -> None:
-        target = self.added if added else self.updated
-        target[key] = target.get(key, 0) + 1
+    def count(self, key: str, row_id: int, added: bool) -> None:
+        """``row_id``'s record was saved; an existing one is classified by ``classify``."""
+        if added:
+            self.added[key] = self.added.get(key, 0) + 1
+        else:
+            self.existing.append((key, row_id))
+
+    def classify(self, before: dict[_Ident, Any], after: dict[_Ident, Any]) -> None:
+        for ident in self.existing:
+            same = ident in before and before[ident] == after.get(ident)
+            target = self.unchanged if same else self.updated
+            target[ident[0]] = target.get(ident[0], 0) + 1
+        self.existing.clear()
 
 
 class _Resolver:
@@ -381,18 +400,30 @@ class _Resolver:
 
 
 def _find(session: Session, model: Any, name: str) -> Any:
-    """The record named ``name``; failing that, the first whose name differs only in case
-    (Salesforce retrieves lower-case process file names while templates keep the case)."""
+    """The record named ``name``; failing that, the first whose name is the same to
+    Salesforce, which ignores case (Unicode case folding after NFC, not SQLite's ASCII-only
+    lower()): e.g. it retrieves lower-case process file names while templates keep the case."""
     row = session.execute(select(model).where(model.name == name)).scalar_one_or_none()
     if row is None:
-        row = (
-            session.execute(
-                select(model).where(func.lower(model.name) == name.lower()).order_by(model.id)
-            )
-            .scalars()
-            .first()
+        key = name_key(name)
+        found = next(
+            (
+                row_id
+                for row_id, other in session.execute(
+                    select(model.id, model.name).order_by(model.id)
+                )
+                if name_key(other) == key
+            ),
+            None,
         )
+        row = None if found is None else session.get(model, found)
     return row
+
+
+def _rename(row: Any, name: str) -> None:
+    """Take the project's spelling of a name matched regardless of case."""
+    if row.name != name:
+        row.name = name
 
 
 def _next_position(session: Session, model: Any) -> int:
@@ -406,6 +437,7 @@ def save_project(session: Session, project: MetadataProject) -> SaveResult:
     References the workspace cannot satisfy become placeholder records, with a warning."""
     result = SaveResult()
     resolver = _Resolver(session, result)
+    before = _snapshot(session)
     _save_project_settings(session, project)
     for index, bh in enumerate(project.business_hours):
         _save_business_hours(session, bh, index, result)
@@ -420,14 +452,71 @@ def save_project(session: Session, project: MetadataProject) -> SaveResult:
         row = session.execute(
             select(OtherMetadataFileRow).where(OtherMetadataFileRow.path == other.path)
         ).scalar_one_or_none()
-        result.count("other_files", row is None)
+        added = row is None
         if row is None:
             row = OtherMetadataFileRow(path=other.path)
             session.add(row)
         row.position = index
         row.content = other.content
+        session.flush()
+        result.count("other_files", row.id, added)
     session.flush()
+    result.classify(before, _snapshot(session))
+    result.warnings += _version_gap_warnings(session, project)
     return result
+
+
+def _snapshot(session: Session) -> dict[_Ident, Any]:
+    """Every metadata record of the workspace as loaded, by kind and row id."""
+    out: dict[_Ident, Any] = {}
+    for key, pairs in (
+        ("business_hours", _load_business_hours(session, True)),
+        ("milestone_types", _load_milestone_types(session, True)),
+        ("holidays", _load_holidays(session)),
+        ("entitlement_process_versions", _load_process_versions(session)),
+        ("entitlement_templates", _load_templates(session, True)),
+        ("other_files", _load_other_files(session)),
+    ):
+        for row_id, record in pairs:
+            out[(key, row_id)] = record
+    return out
+
+
+def _version_gap_warnings(session: Session, project: MetadataProject) -> list[str]:
+    """A warning per process of the project whose versions skip numbers (v1, v3, no v2):
+    not an error, as a partial retrieve may hold only some versions."""
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for version in project.processes:
+        key = name_key(version.name)
+        if key in seen:
+            continue
+        seen.add(key)
+        process = _find(session, EntitlementProcessRow, version.name)
+        if process is None:
+            continue
+        numbers = sorted(
+            {
+                1 if n is None else int(n)
+                for n in session.execute(
+                    select(EntitlementProcessVersionRow.version_number).where(
+                        EntitlementProcessVersionRow.process_id == process.id
+                    )
+                ).scalars()
+            }
+        )
+        if len(numbers) < 2:
+            continue
+        missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+        if missing:
+            have = ", ".join(str(n) for n in numbers)
+            lack = ", ".join(str(n) for n in missing)
+            plural = "s" if len(missing) > 1 else ""
+            warnings.append(
+                f"Process '{process.name}' has versions {have} but no version{plural} {lack}: "
+                "the project may be a partial retrieve."
+            )
+    return warnings
 
 
 def _save_project_settings(session: Session, project: MetadataProject) -> None:
@@ -448,13 +537,12 @@ def _save_project_settings(session: Session, project: MetadataProject) -> None:
 def _save_business_hours(
     session: Session, bh: BusinessHours, index: int, result: SaveResult
 ) -> None:
-    row = session.execute(
-        select(BusinessHoursRow).where(BusinessHoursRow.name == bh.name)
-    ).scalar_one_or_none()
-    result.count("business_hours", row is None or row.placeholder)
+    row = _find(session, BusinessHoursRow, bh.name)
+    added = row is None or row.placeholder
     if row is None:
         row = BusinessHoursRow(name=bh.name)
         session.add(row)
+    _rename(row, bh.name)
     row.position = index
     row.time_zone = bh.time_zone
     row.active = bh.active
@@ -463,6 +551,7 @@ def _save_business_hours(
     row.unknown = dump_unknown(bh.unknown)
     row.placeholder = bh.placeholder
     session.flush()
+    result.count("business_hours", row.id, added)
     session.execute(
         delete(BusinessHoursWindowRow).where(BusinessHoursWindowRow.business_hours_id == row.id)
     )
@@ -485,13 +574,12 @@ def _save_business_hours(
 def _save_milestone_type(
     session: Session, mt: MilestoneType, index: int, result: SaveResult
 ) -> None:
-    row = session.execute(
-        select(MilestoneTypeRow).where(MilestoneTypeRow.name == mt.name)
-    ).scalar_one_or_none()
-    result.count("milestone_types", row is None or row.placeholder)
+    row = _find(session, MilestoneTypeRow, mt.name)
+    added = row is None or row.placeholder
     if row is None:
         row = MilestoneTypeRow(name=mt.name)
         session.add(row)
+    _rename(row, mt.name)
     row.position = index
     row.description = mt.description
     row.recurrence_type = mt.recurrence_type
@@ -500,6 +588,7 @@ def _save_milestone_type(
     row.unknown = dump_unknown(mt.unknown)
     row.placeholder = mt.placeholder
     session.flush()
+    result.count("milestone_types", row.id, added)
 
 
 def _save_holidays(
@@ -517,7 +606,7 @@ def _save_holidays(
             .all()
         )
         row = next((c for c in candidates if c.id not in matched), None)
-        result.count("holidays", row is None)
+        added = row is None
         if row is None:
             row = HolidayRow(name=hol.name)
             session.add(row)
@@ -528,6 +617,7 @@ def _save_holidays(
         row.xml_times = dump_json(hol.xml_times)
         row.unknown = dump_unknown(hol.unknown)
         session.flush()
+        result.count("holidays", row.id, added)
         matched.add(row.id)
         session.execute(
             delete(HolidayBusinessHoursRow).where(HolidayBusinessHoursRow.holiday_id == row.id)
@@ -613,33 +703,21 @@ def _save_process_version(
     resolver: _Resolver,
     result: SaveResult,
 ) -> None:
-    process = session.execute(
-        select(EntitlementProcessRow).where(EntitlementProcessRow.name == version.name)
-    ).scalar_one_or_none()
+    process = _find(session, EntitlementProcessRow, version.name)
     if process is None:
         process = EntitlementProcessRow(
             name=version.name, position=index, placeholder=version.placeholder
         )
         session.add(process)
         session.flush()
-    elif process.placeholder and not version.placeholder:
-        process.placeholder = False
-        process.position = index
-    condition = (
-        EntitlementProcessVersionRow.version_number.is_(None)
-        if version.version_number is None
-        else EntitlementProcessVersionRow.version_number == version.version_number
-    )
-    row = (
-        session.execute(
-            select(EntitlementProcessVersionRow).where(
-                EntitlementProcessVersionRow.process_id == process.id, condition
-            )
-        )
-        .scalars()
-        .first()
-    )
-    result.count("entitlement_process_versions", row is None)
+    else:
+        if "name" not in version.from_file_name:  # a lower-case file name never renames
+            _rename(process, version.name)
+        if process.placeholder and not version.placeholder:
+            process.placeholder = False
+            process.position = index
+    row = _find_version(session, process.id, version.version_number)
+    added = row is None
     if row is None:
         row = EntitlementProcessVersionRow(process_id=process.id)
         session.add(row)
@@ -652,6 +730,7 @@ def _save_process_version(
     row.unknown = dump_unknown(version.unknown)
     row.from_file_name = dump_json(version.from_file_name)
     session.flush()
+    result.count("entitlement_process_versions", row.id, added)
     session.execute(delete(ExitCriteriaItemRow).where(ExitCriteriaItemRow.version_id == row.id))
     session.execute(delete(ProcessMilestoneRow).where(ProcessMilestoneRow.version_id == row.id))
     _insert_filter_items(
@@ -687,6 +766,28 @@ def _save_process_version(
             session.add(t_row)
             session.flush()
             _insert_actions(session, TimeTriggerActionRow, "trigger_id", t_row.id, trigger.actions)
+
+
+def _find_version(session: Session, process_id: int, number: int | None) -> Any:
+    """The process's version ``number``; a version without a number is version 1, so the
+    two match each other when the exact one is missing."""
+
+    def first(condition: Any) -> Any:
+        return (
+            session.execute(
+                select(EntitlementProcessVersionRow)
+                .where(EntitlementProcessVersionRow.process_id == process_id, condition)
+                .order_by(EntitlementProcessVersionRow.id)
+            )
+            .scalars()
+            .first()
+        )
+
+    column = EntitlementProcessVersionRow.version_number
+    row = first(column.is_(None) if number is None else column == number)
+    if row is None and (number is None or number == 1):
+        row = first(column == 1 if number is None else column.is_(None))
+    return row
 
 
 def _insert_filter_items(
@@ -736,13 +837,12 @@ def _save_template(
     resolver: _Resolver,
     result: SaveResult,
 ) -> None:
-    row = session.execute(
-        select(EntitlementTemplateRow).where(EntitlementTemplateRow.name == template.name)
-    ).scalar_one_or_none()
-    result.count("entitlement_templates", row is None or row.placeholder)
+    row = _find(session, EntitlementTemplateRow, template.name)
+    added = row is None or row.placeholder
     if row is None:
         row = EntitlementTemplateRow(name=template.name)
         session.add(row)
+    _rename(row, template.name)
     label = f"Template '{template.name}'"
     row.position = index
     for name in _TEMPLATE_PLAIN:
@@ -754,6 +854,7 @@ def _save_template(
     row.unknown = dump_unknown(template.unknown)
     row.placeholder = template.placeholder
     session.flush()
+    result.count("entitlement_templates", row.id, added)
     session.execute(delete(TemplateProductRow).where(TemplateProductRow.template_id == row.id))
     if template.product_codes:
         session.execute(
@@ -771,6 +872,12 @@ def _save_template(
 def load_business_hours(
     session: Session, include_placeholders: bool = False
 ) -> list[BusinessHours]:
+    return [r for _, r in _load_business_hours(session, include_placeholders)]
+
+
+def _load_business_hours(
+    session: Session, include_placeholders: bool
+) -> list[tuple[int, BusinessHours]]:
     query = select(BusinessHoursRow).order_by(BusinessHoursRow.position, BusinessHoursRow.id)
     if not include_placeholders:
         query = query.where(BusinessHoursRow.placeholder.is_(False))
@@ -782,15 +889,18 @@ def load_business_hours(
             BusinessHoursWindow(weekday=w.weekday, start=w.start, end=w.end)
         )
     return [
-        BusinessHours(
-            name=r.name,
-            time_zone=r.time_zone,
-            active=r.active,
-            default=r.default,
-            windows=windows.get(r.id, []),
-            xml_times=load_dict(r.xml_times),
-            unknown=load_unknown(r.unknown),
-            placeholder=r.placeholder,
+        (
+            r.id,
+            BusinessHours(
+                name=r.name,
+                time_zone=r.time_zone,
+                active=r.active,
+                default=r.default,
+                windows=windows.get(r.id, []),
+                xml_times=load_dict(r.xml_times),
+                unknown=load_unknown(r.unknown),
+                placeholder=r.placeholder,
+            ),
         )
         for r in session.execute(query).scalars()
     ]
@@ -799,24 +909,37 @@ def load_business_hours(
 def load_milestone_types(
     session: Session, include_placeholders: bool = False
 ) -> list[MilestoneType]:
+    return [r for _, r in _load_milestone_types(session, include_placeholders)]
+
+
+def _load_milestone_types(
+    session: Session, include_placeholders: bool
+) -> list[tuple[int, MilestoneType]]:
     query = select(MilestoneTypeRow).order_by(MilestoneTypeRow.position, MilestoneTypeRow.id)
     if not include_placeholders:
         query = query.where(MilestoneTypeRow.placeholder.is_(False))
     return [
-        MilestoneType(
-            name=r.name,
-            description=r.description,
-            recurrence_type=r.recurrence_type,
-            full_name=r.full_name,
-            unknown=load_unknown(r.unknown),
-            placeholder=r.placeholder,
-            file_name=r.file_name,
+        (
+            r.id,
+            MilestoneType(
+                name=r.name,
+                description=r.description,
+                recurrence_type=r.recurrence_type,
+                full_name=r.full_name,
+                unknown=load_unknown(r.unknown),
+                placeholder=r.placeholder,
+                file_name=r.file_name,
+            ),
         )
         for r in session.execute(query).scalars()
     ]
 
 
 def load_holidays(session: Session) -> list[Holiday]:
+    return [h for _, h in _load_holidays(session)]
+
+
+def _load_holidays(session: Session) -> list[tuple[int, Holiday]]:
     links: dict[int, list[str]] = {}
     for link in session.execute(
         select(HolidayBusinessHoursRow).order_by(HolidayBusinessHoursRow.position)
@@ -835,7 +958,7 @@ def load_holidays(session: Session) -> list[Holiday]:
         )
         for name in _HOLIDAY_PLAIN:
             setattr(hol, name, getattr(r, name))
-        out.append(hol)
+        out.append((r.id, hol))
     return out
 
 
@@ -873,6 +996,14 @@ def load_process_versions(
     version_ids: Collection[int] | None = None,
 ) -> list[EntitlementProcessVersion]:
     """Process versions (no placeholders) in saved order, with every child."""
+    return [v for _, v in _load_process_versions(session, process_names, version_ids)]
+
+
+def _load_process_versions(
+    session: Session,
+    process_names: Collection[str] | None = None,
+    version_ids: Collection[int] | None = None,
+) -> list[tuple[int, EntitlementProcessVersion]]:
     query = (
         select(EntitlementProcessVersionRow, EntitlementProcessRow)
         .join(
@@ -937,13 +1068,19 @@ def load_process_versions(
         )
         for name in _VERSION_PLAIN:
             setattr(version, name, getattr(v, name))
-        out.append(version)
+        out.append((v.id, version))
     return out
 
 
 def load_templates(
     session: Session, include_placeholders: bool = False
 ) -> list[EntitlementTemplate]:
+    return [t for _, t in _load_templates(session, include_placeholders)]
+
+
+def _load_templates(
+    session: Session, include_placeholders: bool
+) -> list[tuple[int, EntitlementTemplate]]:
     query = select(EntitlementTemplateRow).order_by(
         EntitlementTemplateRow.position, EntitlementTemplateRow.id
     )
@@ -963,17 +1100,21 @@ def load_templates(
         )
         for name in _TEMPLATE_PLAIN:
             setattr(t, name, getattr(r, name))
-        out.append(t)
+        out.append((r.id, t))
     return out
 
 
 def load_other_files(session: Session) -> list[OtherMetadataFile]:
+    return [f for _, f in _load_other_files(session)]
+
+
+def _load_other_files(session: Session) -> list[tuple[int, OtherMetadataFile]]:
     rows = session.execute(
         select(OtherMetadataFileRow).order_by(
             OtherMetadataFileRow.position, OtherMetadataFileRow.id
         )
     ).scalars()
-    return [OtherMetadataFile(path=r.path, content=r.content) for r in rows]
+    return [(r.id, OtherMetadataFile(path=r.path, content=r.content)) for r in rows]
 
 
 def load_project(session: Session) -> MetadataProject:

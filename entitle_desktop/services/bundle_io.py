@@ -9,11 +9,26 @@ refer to and the business hours and processes the entitlements name).
 Import (:func:`preview_bundle`, :func:`import_bundle`, and :func:`apply_records` shared with
 the CSV import): records are matched to the workspace by external key (data records by Id;
 business hours, milestone types, templates by name; process versions by name and number;
-holidays by name and date; experiences by name; other metadata files by path) and sorted
-into added, changed (same key, new content), conflicting (same key, a different record:
-another name for the same Id, or a change to an active process version whose milestones
-Salesforce no longer lets you edit) and unchanged. Applying writes everything in one
-transaction; on any error nothing is written and the workspace file is unchanged.
+holidays by name and date; experiences by name; other metadata files by path) and sorted:
+
+- added: no workspace record has the key;
+- unchanged: the workspace record is equal;
+- changed: the same record with other values -- same key and same identity (the name of a
+  data record, first and last name of a contact), and for a process version in use
+  (active) its existing milestones untouched (Salesforce lets a version in use gain
+  milestones, not edit them), e.g. a new e-mail address or a version's description;
+- conflicting: same key but, by its identity, another record (a renamed account: the Id
+  may have been reused by a hand-made file or another org), or a change that edits or
+  drops milestones of an active process version, which Salesforce refuses.
+
+A bundle holds no base copy, so which side changed a record since the bundle was made
+cannot be known: applying replaces both changed and conflicting records with the file's
+version, and the preview lists their keys first (:meth:`ImportPreview.lines`) so that the
+user can cancel. References between data records (a contact's account ...) must point at a
+record of the bundle or of the workspace; the preview lists those that do not
+(:func:`reference_problems`, file, record and field named) and the import refuses them.
+Applying writes everything in one transaction; on any error nothing is written and the
+workspace file is unchanged.
 """
 
 from __future__ import annotations
@@ -33,23 +48,35 @@ from entitle_desktop.domain.records import (
 from entitle_desktop.interchange.bundle import (
     BundleLimits,
     BundleManifest,
+    LoadedBundle,
     read_bundle,
     write_bundle,
 )
 from entitle_desktop.interchange.errors import InterchangeError
-from entitle_desktop.interchange.record_set import DATA_LISTS, RECORD_LISTS, ProjectInfo, RecordSet
+from entitle_desktop.interchange.record_set import (
+    DATA_LISTS,
+    RECORD_LISTS,
+    ProjectInfo,
+    RecordSet,
+    record_key,
+)
 from entitle_desktop.persistence import repository
+from entitle_desktop.services import export_target
 from entitle_desktop.services.workspace import Workspace
 
 __all__ = [
     "ImportPreview",
+    "ImportProblemsError",
     "apply_records",
+    "check_bundle",
     "collect_records",
     "export_bundle",
     "import_bundle",
+    "list_label",
     "preview_bundle",
     "preview_records",
     "record_key",
+    "reference_problems",
 ]
 
 Progress = Callable[[int, int, str], None]
@@ -98,12 +125,23 @@ def collect_records(
 
 
 def _select_processes(full: RecordSet, names: Sequence[str]) -> RecordSet:
-    known = {v.name for v in full.processes}
-    missing = [n for n in names if n not in known]
+    """Names as shown or as file names (``premium support``), ignoring case."""
+    from entitle_desktop.domain.names import name_key
+    from entitle_desktop.services.metadata_export import process_keys
+
+    wanted = {name_key(n): n for n in names}
+    known: set[str] = set()
+    chosen: set[str] = set()
+    for v in full.processes:
+        keys = process_keys(v)
+        known |= keys
+        if keys & wanted.keys():
+            chosen.add(v.name)
+    missing = [n for key, n in wanted.items() if key not in known]
     if missing:
         raise ValueError(f"no entitlement process named {', '.join(map(repr, missing))}")
     out = RecordSet(settings=full.settings, project=full.project)
-    _add_setup_used(full, out, set(names))
+    _add_setup_used(full, out, chosen)
     return out
 
 
@@ -233,27 +271,137 @@ def export_bundle(
     processes: Sequence[str] | None = None,
     account: str | None = None,
 ) -> BundleManifest:
-    """Write a bundle of the workspace (or the chosen part) to ``out`` (temp file + rename)."""
+    """Write a bundle of the workspace (or the chosen part) to ``out`` (temp file + rename).
+
+    ``out`` may be new (missing parent folders are created), an earlier bundle or an empty
+    file; a folder or another file, or a failure to write, raises
+    :class:`~entitle_desktop.services.export_target.ExportTargetError` naming it."""
+    out = Path(out)
+    export_target.check_bundle_file(out)
     records, scope = collect_records(workspace, processes=processes, account=account)
-    return write_bundle(records, Path(out), scope=scope)
+    with export_target.writing(out):
+        return write_bundle(records, out, scope=scope)
+
+
+# --------------------------------------------------------------------------- references
+
+_NOUNS = {
+    "accounts": "account",
+    "contacts": "contact",
+    "products": "product",
+    "assets": "asset",
+    "service_contracts": "service contract",
+    "contract_line_items": "contract line item",
+    "entitlements": "entitlement",
+    "entitlement_contacts": "entitlement contact",
+}
+
+
+def reference_problems(
+    records: RecordSet, existing_ids: Callable[[str], set[str]] | None
+) -> list[InterchangeError]:
+    """References between data records that point at no record of ``records`` nor of the
+    workspace (``existing_ids(list name)`` gives its Ids; None = an empty workspace), one
+    error each naming the file, the record and the field::
+
+        contacts.json, record '003A', <contacts[0].account_id>: no account '001X' in the
+        file or the workspace
+    """
+    problems: list[InterchangeError] = []
+    incoming: dict[str, set[str]] = {}
+    stored: dict[str, set[str]] = {}
+
+    def known(target: str, ref: str) -> bool:
+        ids = incoming.get(target)
+        if ids is None:
+            ids = incoming[target] = {r.id for r in records.records(target)}
+        if ref in ids:
+            return True
+        if existing_ids is None:
+            return False
+        found = stored.get(target)
+        if found is None:
+            found = stored[target] = existing_ids(target)
+        return ref in found
+
+    for list_name in DATA_LISTS:
+        links = _REFERENCES[list_name]
+        for i, record in enumerate(records.records(list_name)):
+            for attr, target in links:
+                ref = getattr(record, attr)
+                if ref and not known(target, ref):
+                    problems.append(
+                        InterchangeError(
+                            f"{list_name}.json",
+                            f"no {_NOUNS[target]} {ref!r} in the file or the workspace",
+                            element=f"{list_name}[{i}].{attr}",
+                            record=record.id,
+                        )
+                    )
+    return problems
+
+
+class ImportProblemsError(InterchangeError):
+    """Records that cannot be imported (nothing was); ``problems`` lists each. With one
+    problem the error carries its file, record and field; with several the message lists
+    the first :data:`PROBLEMS_LISTED`."""
+
+    def __init__(self, problems: Sequence[InterchangeError]) -> None:
+        self.problems = list(problems)
+        if len(problems) == 1:
+            p = problems[0]
+            super().__init__(
+                p.file,
+                f"{p.message}; nothing was imported",
+                line=p.line,
+                element=p.element,
+                record=p.record,
+            )
+            return
+        shown = "\n".join(f"  {p}" for p in problems[:PROBLEMS_LISTED])
+        more = (
+            f"\n  ... and {len(problems) - PROBLEMS_LISTED:,} more"
+            if len(problems) > PROBLEMS_LISTED
+            else ""
+        )
+        super().__init__("", f"{len(problems):,} problems; nothing was imported:\n{shown}{more}")
+
+
+PROBLEMS_LISTED = 20
 
 
 # --------------------------------------------------------------------------- preview
 
 
-def record_key(list_name: str, record: Any) -> str:
-    """The external key of a record (see module docstring)."""
-    if list_name in DATA_LISTS:
-        return str(record.id)
-    if list_name == "processes":
-        number = "" if record.version_number is None else str(record.version_number)
-        return f"{record.name}#{number}"
-    if list_name == "holidays":
-        day = "" if record.activity_date is None else record.activity_date.isoformat()
-        return f"{record.name}@{day}"
-    if list_name == "other_metadata_files":
-        return str(record.path)
-    return str(record.name)
+#: keys listed per record type in :meth:`ImportPreview.lines` before "... and N more"
+KEYS_LISTED = 20
+
+_LIST_LABELS = {
+    "processes": "entitlement process versions",
+    "templates": "entitlement templates",
+    "other_metadata_files": "other metadata files",
+}
+
+
+def list_label(list_name: str) -> str:
+    """A record list as words: ``service contracts``, ``entitlement process versions``."""
+    return _LIST_LABELS.get(list_name, list_name.replace("_", " "))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _key_lines(keys: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    for list_name in RECORD_LISTS:
+        found = keys.get(list_name)
+        if not found:
+            continue
+        shown = ", ".join(found[:KEYS_LISTED])
+        more = f" ... and {len(found) - KEYS_LISTED:,} more" if len(found) > KEYS_LISTED else ""
+        out.append(f"  {list_label(list_name)} ({len(found):,}): {shown}{more}")
+    return out
 
 
 @dataclass(slots=True)
@@ -261,7 +409,9 @@ class ImportPreview:
     """What an import would do (or did, when ``applied``), per record list.
 
     ``added``/``changed``/``conflicting`` map a list name to external keys; lists with
-    nothing in them are left out. ``unchanged`` counts the rest.
+    nothing in them are left out. ``unchanged`` counts the rest. ``notes`` are for
+    information (which object a file was read as), ``warnings`` need the user's eye,
+    ``problems`` stop the import (bad rows, references to records that do not exist).
     """
 
     source: str
@@ -270,6 +420,8 @@ class ImportPreview:
     conflicting: dict[str, list[str]] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     settings_changed: bool = False
+    settings_applied: bool = False
+    notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[InterchangeError] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
@@ -290,7 +442,10 @@ class ImportPreview:
         return {
             "source": self.source,
             **self.counts(),
+            "changed_keys": {k: list(v) for k, v in self.changed.items()},
+            "conflicting_keys": {k: list(v) for k, v in self.conflicting.items()},
             "settings_changed": self.settings_changed,
+            "notes": list(self.notes),
             "warnings": list(self.warnings),
             "problems": [str(p) for p in self.problems],
             "missing_files": list(self.missing_files),
@@ -298,6 +453,79 @@ class ImportPreview:
             "skipped_rows": self.skipped_rows,
             "applied": self.applied,
         }
+
+    def lines(self) -> list[str]:
+        """The preview (or the import done) as short lines for a terminal: counts per
+        record type, then the changed and conflicting keys (at most :data:`KEYS_LISTED`
+        per type), what was replaced, notes, warnings and problems."""
+        dry = not self.applied
+        out = ["Dry run: nothing was saved." if dry else "Import complete."]
+        names = [
+            n
+            for n in RECORD_LISTS
+            if n in self.added or n in self.changed or n in self.conflicting or n in self.unchanged
+        ]
+        out += [
+            f"  {list_label(n)}: {len(self.added.get(n, [])):,} added, "
+            f"{len(self.changed.get(n, [])):,} changed, "
+            f"{len(self.conflicting.get(n, [])):,} conflicting, "
+            f"{self.unchanged.get(n, 0):,} unchanged"
+            for n in names
+        ]
+        if not names:
+            out.append("  no records")
+        replace = "will replace" if dry else "replaced"
+        changed = sum(len(v) for v in self.changed.values())
+        conflicting = sum(len(v) for v in self.conflicting.values())
+        if changed:
+            out.append(
+                f"Changed ({changed:,}; same record, other values; the file's version "
+                f"{replace} the workspace's):"
+            )
+            out += _key_lines(self.changed)
+        if conflicting:
+            out.append(
+                f"Conflicting ({conflicting:,}; the key names another record, or edits "
+                f"milestones of an active process version; the file's version {replace} "
+                "the workspace's):"
+            )
+            out += _key_lines(self.conflicting)
+        if self.settings_changed:
+            if dry:
+                out.append(
+                    "Workspace settings differ from the file's (taken from a whole-workspace "
+                    "bundle or into an empty workspace)."
+                )
+            elif self.settings_applied:
+                out.append("Workspace settings replaced by the file's.")
+        if self.skipped_rows:
+            out.append(f"Bad rows skipped: {self.skipped_rows:,}")
+        if self.skipped_files:
+            out.append(f"Files skipped: {len(self.skipped_files):,}")
+            out += [f"  {n}" for n in self.skipped_files]
+        if self.missing_files:
+            out.append(f"Files named by the plan but missing: {len(self.missing_files):,}")
+            out += [f"  {n}" for n in self.missing_files]
+        if self.notes:
+            out.append("Notes:")
+            out += [f"  {n}" for n in self.notes]
+        if self.warnings:
+            out.append(_plural(len(self.warnings), "warning") + ":")
+            out += [f"  {w}" for w in self.warnings]
+        if self.problems:
+            out.append(_plural(len(self.problems), "problem") + ":")
+            out += [f"  {p}" for p in self.problems]
+        if not dry and (changed or conflicting):
+            parts = [
+                f"{n:,} {label}"
+                for n, label in ((changed, "changed"), (conflicting, "conflicting"))
+                if n
+            ]
+            out.append(
+                f"Replaced {_plural(changed + conflicting, 'existing record')} with the "
+                f"file's version ({', '.join(parts)}; listed above)."
+            )
+        return out
 
 
 def _existing(workspace: Workspace, records: RecordSet) -> dict[str, dict[str, Any]]:
@@ -334,7 +562,9 @@ def _is_conflict(list_name: str, old: Any, new: Any) -> bool:
         return bool((old.last_name, old.first_name) != (new.last_name, new.first_name))
     if list_name == "processes":
         assert isinstance(old, EntitlementProcessVersion)
-        return bool(old.active) and old.milestones != new.milestones
+        # a version in use may gain milestones; editing or dropping one is refused
+        kept = new.milestones[: len(old.milestones)]
+        return bool(old.active) and kept != old.milestones
     return False
 
 
@@ -403,6 +633,7 @@ def apply_records(
         with workspace.unit_of_work() as session:
             if apply_settings and records.settings is not None:
                 repository.save_settings(session, records.settings)
+                preview.settings_applied = True
             if has_metadata or (apply_settings and records.project is not None):
                 project = _metadata_project(records, apply_settings)
                 if not apply_settings:  # save_project also writes these: keep the workspace's
@@ -430,12 +661,12 @@ def apply_records(
                 if progress:
                     progress(done, total, list_name)
     except IntegrityError as exc:
+        preview.settings_applied = False
         reason = str(exc.orig)
         if "FOREIGN KEY" in reason.upper():
             reason = "records refer to records that are neither in the file nor in the workspace"
-        raise InterchangeError(
-            preview.source, f"cannot be stored ({reason}); nothing was imported"
-        ) from None
+        # the caller names the source
+        raise InterchangeError("", f"cannot be stored ({reason}); nothing was imported") from None
     preview.applied = True
     return preview
 
@@ -471,11 +702,28 @@ def _metadata_project(records: RecordSet, apply_settings: bool) -> MetadataProje
 def preview_bundle(
     workspace: Workspace, source: Path, limits: BundleLimits | None = None
 ) -> tuple[ImportPreview, RecordSet, BundleManifest]:
-    """Read and verify the bundle, and compare it with the workspace (nothing written)."""
+    """Read and verify the bundle, and compare it with the workspace (nothing written).
+    References to records neither in the bundle nor in the workspace are listed in
+    ``problems`` (the import refuses them)."""
     loaded = read_bundle(Path(source), limits)
     preview = preview_records(workspace, loaded.records, Path(source).name)
     preview.warnings.extend(loaded.warnings)
+    with workspace.session() as session:
+        preview.problems = reference_problems(
+            loaded.records, lambda name: repository.existing_ids(session, name)
+        )
     return preview, loaded.records, loaded.manifest
+
+
+def check_bundle(source: Path, limits: BundleLimits | None = None) -> LoadedBundle:
+    """Read and verify the bundle on its own, as an import into a new (empty) workspace
+    would: raises :class:`InterchangeError` (or :class:`ImportProblemsError`) before the
+    caller creates anything."""
+    loaded = read_bundle(Path(source), limits)
+    problems = reference_problems(loaded.records, None)
+    if problems:
+        raise ImportProblemsError(problems)
+    return loaded
 
 
 def import_bundle(
@@ -488,8 +736,12 @@ def import_bundle(
 ) -> ImportPreview:
     """Import a bundle: everything or, on any error, nothing. Workspace settings (setup
     model, settings files) are taken from the bundle when the workspace is empty or the
-    bundle is of a whole workspace; otherwise they are kept, with a warning."""
+    bundle is of a whole workspace; otherwise they are kept, with a warning.
+    A reference to a record neither in the bundle nor in the workspace raises
+    :class:`ImportProblemsError` naming each (also on a dry run)."""
     preview, records, manifest = preview_bundle(workspace, source, limits)
+    if preview.problems:
+        raise ImportProblemsError(preview.problems)
     if dry_run:
         return preview
     apply_settings = manifest.scope == "workspace" or _is_empty(workspace)

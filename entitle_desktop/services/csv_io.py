@@ -18,13 +18,15 @@ from typing import Any
 from entitle_desktop.interchange.dataloader_csv import (
     SPEC_BY_LIST,
     DataImport,
+    csv_documents,
     read_csv_source,
-    write_csv_files,
+    write_documents_atomically,
 )
-from entitle_desktop.interchange.datatree import read_data_tree, write_data_tree
+from entitle_desktop.interchange.datatree import data_tree_documents, read_data_tree
 from entitle_desktop.interchange.errors import InterchangeError
 from entitle_desktop.interchange.record_set import RecordSet
 from entitle_desktop.persistence import repository
+from entitle_desktop.services import export_target
 from entitle_desktop.services.bundle_io import (
     ImportPreview,
     Progress,
@@ -61,11 +63,12 @@ class BadRowsError(InterchangeError):
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(
-            source,
+            "",  # about the whole source: the caller names it
             f"{len(problems)} bad row(s); nothing was imported "
             f"(fix them or choose to skip bad rows):\n{shown}{more}",
         )
         self.problems = list(problems)
+        self.source = source
 
 
 def _names_in(source: Path) -> list[str]:
@@ -196,7 +199,7 @@ def preview_data(
     preview.missing_files = list(data.missing_files)
     preview.skipped_files = list(data.skipped_files)
     preview.skipped_rows = data.skipped_rows
-    preview.warnings[:0] = [f"{file}: read as {sobject}" for file, sobject in data.objects.items()]
+    preview.notes = [f"{file}: read as {sobject}" for file, sobject in data.objects.items()]
     return preview, data.records
 
 
@@ -224,15 +227,30 @@ def export_data(
     *,
     format: str = "csv",
     account: str | None = None,
+    warnings: list[str] | None = None,
 ) -> list[Path]:
     """Write the workspace's data records (or one account's hierarchy) into the folder
-    ``out``: Data Loader CSVs (``format="csv"``) or a data-tree plan (``"datatree"``)."""
+    ``out``: Data Loader CSVs (``format="csv"``) or a data-tree plan (``"datatree"``).
+
+    ``out`` and its missing parents are created (and removed again if writing fails);
+    other files in ``out`` are kept. ``out`` naming a file, or a failure to write, raises
+    :class:`~entitle_desktop.services.export_target.ExportTargetError`. What the files
+    cannot carry (references that are left empty, or kept as written) is appended to
+    ``warnings`` when given."""
+    if format not in ("csv", "datatree"):
+        raise ValueError(f"unknown data format {format!r} (csv or datatree)")
+    out = Path(out)
+    export_target.check_data_folder(out)
     records, _ = collect_records(workspace, account=account)
+    notes: list[str] = []
     if format == "csv":
-        return write_csv_files(records, Path(out))
-    if format == "datatree":
-        return write_data_tree(records, Path(out))
-    raise ValueError(f"unknown data format {format!r} (csv or datatree)")
+        documents = csv_documents(records, notes)
+    else:
+        documents = data_tree_documents(records, notes)
+    if warnings is not None:
+        warnings.extend(notes)
+    with export_target.writing(out, folder=True):
+        return write_documents_atomically(out, documents)
 
 
 def describe(preview: ImportPreview) -> dict[str, Any]:

@@ -350,7 +350,6 @@ def demo_metadata() -> MetadataProject:
             entry_start_date_field="Case.CreatedDate",
             exit_criteria_items=[closed],
             milestones=milestones,
-            file_name=f"Standard Support_v{version}",
         )
 
     processes = [

@@ -1,20 +1,25 @@
 """Export of a workspace as a Salesforce metadata project (metadata-API or source layout).
 
 The project is written into a temporary folder beside the target and renamed into place,
-so a failure never leaves a half-written export.
+so a failure never leaves a half-written export. The target must be a new or empty folder
+or an earlier metadata export (see :mod:`entitle_desktop.services.export_target`): an
+export never deletes the user's files.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
-from entitle_desktop.domain.records import MetadataProject
+from entitle_desktop.domain.names import name_key
+from entitle_desktop.domain.records import EntitlementProcessVersion, MetadataProject
 from entitle_desktop.persistence import repository
+from entitle_desktop.services import export_target
 from entitle_desktop.services.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -27,7 +32,11 @@ PROJECT_FIXES = (
     "drop_unsupported_settings",
     "approximate_business_hours",
     "omit_inexpressible_business_hours",
+    "single_default_business_hours",
 )
+#: the oldest API version with entitlement metadata
+API_VERSION_OLDEST = 27
+_API_VERSION_RE = re.compile(r"(\d{2})\.0")
 _HOURS_FIXES = ("approximate_business_hours", "omit_inexpressible_business_hours")
 
 
@@ -39,13 +48,21 @@ def load_metadata_project(workspace: Workspace) -> MetadataProject:
 
 def select_processes(project: MetadataProject, names: Sequence[str]) -> MetadataProject:
     """The chosen processes (all their versions) with the milestone types, business hours and
-    holidays they use. Raises ``KeyError`` naming a process the project does not have."""
-    wanted = list(dict.fromkeys(names))
-    have = {v.name for v in project.processes}
-    missing = [n for n in wanted if n not in have]
+    holidays they use. A process is named as shown or by its file name (``premium
+    support``): names ignore case, as in Salesforce. Raises ``KeyError`` naming a process
+    the project does not have."""
+    wanted = {name_key(n): n for n in names}
+    known: set[str] = set()
+    chosen: set[str] = set()
+    for v in project.processes:
+        keys = process_keys(v)
+        known |= keys
+        if keys & wanted.keys():
+            chosen.add(name_key(v.name))
+    missing = [n for key, n in wanted.items() if key not in known]
     if missing:
         raise KeyError(f"no process named {', '.join(repr(n) for n in missing)}")
-    versions = [v for v in project.processes if v.name in wanted]
+    versions = [v for v in project.processes if name_key(v.name) in chosen]
     types = {m.milestone_name for v in versions for m in v.milestones}
     hours = {v.business_hours for v in versions} | {
         m.business_hours for v in versions for m in v.milestones
@@ -90,6 +107,16 @@ def export_metadata(
     return write_metadata_export(plan, out, layout)
 
 
+def process_keys(v: EntitlementProcessVersion) -> set[str]:
+    """The names a process version answers to: its name and its file name without _vN."""
+    from entitle_desktop.interchange.salesforce_metadata import process_file_base
+
+    base = unquote(process_file_base(v))
+    if v.version_number is not None:
+        base = re.sub(r"_v\d+$", "", base)
+    return {name_key(v.name), name_key(base)}
+
+
 def apply_fixes(
     project: MetadataProject, fixes: Sequence[str], api_version: str | None = None
 ) -> MetadataProject:
@@ -109,6 +136,8 @@ def apply_fixes(
         project = salesforce_metadata.approximate_business_hours(project)
     if "omit_inexpressible_business_hours" in chosen:
         project = salesforce_metadata.omit_inexpressible_business_hours(project)
+    if "single_default_business_hours" in chosen:
+        project = salesforce_metadata.single_default_business_hours(project)
     return project
 
 
@@ -154,19 +183,43 @@ class MetadataExportPlan:
         return [i for i in self.remaining if i.severity == "error"]
 
 
+def check_api_version(version: str) -> str:
+    """``version`` when it is an API version this app can write (27.0 up to
+    :data:`~entitle_desktop.interchange.salesforce_metadata.API_VERSION_DEFAULT`), else
+    ``InterchangeError`` saying which versions are."""
+    from entitle_desktop.interchange.errors import InterchangeError
+    from entitle_desktop.interchange.salesforce_metadata import API_VERSION_DEFAULT
+
+    newest = int(float(API_VERSION_DEFAULT))
+    match = _API_VERSION_RE.fullmatch(version.strip())
+    if match is None or not API_VERSION_OLDEST <= int(match.group(1)) <= newest:
+        raise InterchangeError(
+            "",
+            f"API version {version!r} is not one this app writes: give a version from "
+            f"{API_VERSION_OLDEST}.0 to {API_VERSION_DEFAULT}, like {API_VERSION_DEFAULT}",
+        )
+    return version.strip()
+
+
 def plan_metadata_export(
     workspace: Workspace,
     api_version: str | None = None,
     processes: list[str] | None = None,
     reference: Path | None = None,
     fixes: Sequence[str] = (),
+    layout: str | None = None,
 ) -> MetadataExportPlan:
     """The export :func:`export_metadata` would write with these arguments, with its
-    pre-flight. Raises ``InterchangeError`` for an unknown process or a bad reference,
-    ``ValueError`` for an unknown fix."""
+    pre-flight. With ``reference``, the target API version is the reference's unless
+    ``api_version`` is given. ``remaining`` also holds what would stop the files from
+    being written in ``layout`` (both layouts when None), so a validation reports
+    whatever the export would refuse. Raises ``InterchangeError`` for an unknown process,
+    a bad API version or a bad reference, ``ValueError`` for an unknown fix."""
     from entitle_desktop.interchange import salesforce_metadata
     from entitle_desktop.interchange.errors import InterchangeError
 
+    if api_version is not None:
+        api_version = check_api_version(api_version)
     names = _fix_names(fixes)
     project = load_metadata_project(workspace)
     if processes:
@@ -175,20 +228,68 @@ def plan_metadata_export(
         except KeyError as exc:
             raise InterchangeError("", str(exc.args[0])) from exc
     org = salesforce_metadata.read_project(Path(reference))[0] if reference is not None else None
-    version = api_version or project.api_version or salesforce_metadata.API_VERSION_DEFAULT
+    version = (
+        api_version
+        or (org.api_version if org is not None else None)
+        or project.api_version
+        or salesforce_metadata.API_VERSION_DEFAULT
+    )
     found = salesforce_metadata.preflight(project, version, org)
-    planned = apply_fixes(project, names, api_version)
+    planned = apply_fixes(project, names, version if org is not None else api_version)
     if org is not None:
-        planned = salesforce_metadata.plan_against_reference(planned, org, api_version)
+        planned = salesforce_metadata.plan_against_reference(
+            planned,
+            org,
+            api_version,
+            drop_settings="drop_unsupported_settings" in names,
+        )
         names.append("plan_against_reference")
     planned_version = api_version or planned.api_version or salesforce_metadata.API_VERSION_DEFAULT
     remaining = salesforce_metadata.preflight(planned, planned_version, org)
+    remaining += _writing_issues(planned, planned_version, layout, remaining)
     return MetadataExportPlan(
-        planned, planned_version, tuple(names), found, remaining, _applied_notes(found, names)
+        planned,
+        planned_version,
+        tuple(names),
+        found,
+        remaining,
+        _applied_notes(found, names, project),
     )
 
 
-def _applied_notes(found: Sequence[PreflightIssue], names: Sequence[str]) -> list[PreflightIssue]:
+def _writing_issues(
+    project: MetadataProject,
+    api_version: str,
+    layout: str | None,
+    known: Sequence[PreflightIssue],
+) -> list[PreflightIssue]:
+    """What would stop :func:`write_metadata_export` (two records for one file, text XML
+    cannot hold ...), as errors. Skipped while pre-flight already has errors: the writer
+    refuses what those name, and they say it better."""
+    from entitle_desktop.interchange import salesforce_metadata
+    from entitle_desktop.interchange.errors import InterchangeError
+
+    if any(i.severity == "error" for i in known):
+        return []
+    issues: list[PreflightIssue] = []
+    layouts = [layout] if layout else ["mdapi", "source"]
+    for each in layouts:
+        try:
+            salesforce_metadata.project_documents(project, each, api_version)
+        except (InterchangeError, ValueError) as exc:
+            where = exc.file if isinstance(exc, InterchangeError) and exc.file else "export"
+            message = exc.message if isinstance(exc, InterchangeError) else str(exc)
+            if len(layouts) > 1:
+                message += f" ({'metadata-API' if each == 'mdapi' else 'source'} layout)"
+            issue = salesforce_metadata.PreflightIssue("error", where, message)
+            if issue not in issues:
+                issues.append(issue)
+    return issues
+
+
+def _applied_notes(
+    found: Sequence[PreflightIssue], names: Sequence[str], project: MetadataProject
+) -> list[PreflightIssue]:
     from entitle_desktop.interchange import salesforce_metadata
 
     notes: list[PreflightIssue] = []
@@ -204,6 +305,17 @@ def _applied_notes(found: Sequence[PreflightIssue], names: Sequence[str]) -> lis
                 if issue.where.startswith("business hours ")
                 else "left out of the export"
             )
+        elif fix == "single_default_business_hours":
+            kept = salesforce_metadata.kept_default_business_hours(project)
+            others = [
+                repr(b.name)
+                for b in project.business_hours
+                if b.default and not b.placeholder and b.name != kept
+            ]
+            message = (
+                f"{kept!r} stays the default business hours; "
+                f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} written as not default"
+            )
         else:
             message = issue.message
         note = salesforce_metadata.PreflightIssue(
@@ -216,24 +328,27 @@ def _applied_notes(found: Sequence[PreflightIssue], names: Sequence[str]) -> lis
 
 def write_metadata_export(plan: MetadataExportPlan, out: Path, layout: str = "mdapi") -> Path:
     """Write ``plan.project`` at ``out`` through a temporary folder beside it (a failure
-    leaves ``out`` as it was). Returns ``out``. An inexpressible record (errors left in
-    ``plan.errors``) raises ``InterchangeError``."""
+    leaves ``out`` as it was). ``out`` must be missing, an empty folder or an earlier
+    metadata export (else :class:`~entitle_desktop.services.export_target.
+    ExportTargetError`, nothing touched); missing parent folders are created. Returns
+    ``out``. An inexpressible record (errors left in ``plan.errors``) raises
+    ``InterchangeError``; so does a failure to write (disk full), naming ``out``."""
     from entitle_desktop.interchange import salesforce_metadata
     from entitle_desktop.interchange.errors import InterchangeError
 
     if layout not in ("mdapi", "source"):
         raise InterchangeError("", f"unknown layout {layout!r} (mdapi or source)")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        salesforce_metadata.write_project(
-            plan.project, staging, layout=layout, api_version=plan.api_version
-        )
-        _replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    documents = salesforce_metadata.project_documents(plan.project, layout, plan.api_version)
+    export_target.check_metadata_folder(out, documents.keys())
+    with export_target.writing(out):
+        staging = export_target.new_staging_folder(out)
+        try:
+            salesforce_metadata.write_documents(documents, staging)
+            _replace(staging, out.absolute())
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return out
 
 

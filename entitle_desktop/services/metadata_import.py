@@ -29,10 +29,14 @@ class ImportCancelled(Exception):
 
 @dataclass
 class ImportSummary:
-    """What an import did (or, for a dry run, would do), by record type."""
+    """What an import did (or, for a dry run, would do), by record type.
+
+    ``updated`` counts existing records whose content changed, ``unchanged`` those that
+    the import left as they were (a re-import of the same project)."""
 
     added: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     unknown_elements: list[str] = field(default_factory=list)
     files_kept: list[str] = field(default_factory=list)
@@ -46,9 +50,10 @@ class ImportSummary:
     def lines(self) -> list[str]:
         """The summary as short lines for a dialog or a terminal."""
         out = ["Dry run: nothing was saved." if self.dry_run else "Import complete."]
-        keys = sorted(set(self.added) | set(self.updated))
+        keys = sorted(set(self.added) | set(self.updated) | set(self.unchanged))
         out += [
-            f"  {k.replace('_', ' ')}: {self.added.get(k, 0)} added, {self.updated.get(k, 0)} updated"
+            f"  {k.replace('_', ' ')}: {self.added.get(k, 0)} added, "
+            f"{self.updated.get(k, 0)} updated, {self.unchanged.get(k, 0)} unchanged"
             for k in keys
         ]
         if self.files_kept:
@@ -61,9 +66,13 @@ class ImportSummary:
             out.append("Notes:")
             out += [f"  {n}" for n in self.notes]
         if self.warnings:
-            out.append(f"Warnings: {len(self.warnings)}")
+            out.append(_count(len(self.warnings), "warning") + ":")
             out += [f"  {w}" for w in self.warnings]
         return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 _TAG = re.compile(r"<\s*([A-Za-z_][\w.:-]*)")
@@ -170,6 +179,7 @@ def import_project(
             result = repository.save_project(session, project)
             summary.added = result.added
             summary.updated = result.updated
+            summary.unchanged = result.unchanged
             summary.warnings += result.warnings
             summary.placeholders = result.placeholders
             if cancelled is not None and cancelled():

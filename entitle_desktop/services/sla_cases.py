@@ -6,14 +6,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from entitle_desktop.domain.sla_cases import run_case_paths
+from entitle_desktop.domain.sla_cases import find_case_files, run_case_paths
 
 
 def main_sla_cases(paths: list[str], out: TextIO | None = None) -> int:
     """Print one line per failing case, then ``N passed, M failed``; return 1 if any failed.
 
-    Folders are searched recursively for ``*.json``. A path that does not exist is an error
-    (exit code 2) rather than "0 passed".
+    Folders are searched recursively for ``*.json``. A path that does not exist, or paths
+    holding no case file at all, are an error (exit code 2) rather than "0 passed".
     """
     stream = out if out is not None else sys.stdout
     missing = [p for p in paths if not Path(p).exists()]
@@ -21,7 +21,11 @@ def main_sla_cases(paths: list[str], out: TextIO | None = None) -> int:
         for p in missing:
             print(f"sla-cases: no such file or folder: {p}", file=sys.stderr)
         return 2
-    report = run_case_paths([Path(p) for p in paths])
+    files = find_case_files([Path(p) for p in paths])
+    if not files:
+        print(f"sla-cases: no case files (*.json) found in {', '.join(paths)}", file=sys.stderr)
+        return 2
+    report = run_case_paths(files)
     for result in report.results:
         if not result.passed:
             details = "; ".join(

@@ -461,6 +461,14 @@ class Workspace:
                 )
         return len(self._meta_rows(kind, parent, search))
 
+    def placeholder_count(self, kind: str, parent: tuple[str, str] | None = None) -> int:
+        """How many of ``count(kind, parent)`` are placeholders: records made for a
+        reference that an imported project did not contain (data records never are)."""
+        _check_kind(kind)
+        if kind in _DATA_QUERIES:
+            return 0
+        return sum(1 for r in self._meta_rows(kind, parent, "") if r["placeholder"])
+
     def rows(
         self,
         kind: str,

@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from typing import Any, Protocol
 
 from entitle_desktop.domain.records import ActionReference, FilterItem, MilestoneTimeTrigger
+from entitle_desktop.interchange.salesforce_metadata import METADATA_NS
 from entitle_desktop.services import workspace as ws_api
 
 HIERARCHY = "hierarchy"
@@ -166,6 +167,17 @@ def describe(record: Any) -> str:
     return "; ".join(parts)
 
 
+def folder_count(count: int, placeholders: int) -> str:
+    """A folder's count in the navigator: real records, placeholders apart.
+
+    ``folder_count(14, 2)`` -> ``"12 + 2 placeholders"``; ``folder_count(3, 0)`` -> ``"3"``.
+    """
+    if not placeholders:
+        return str(count)
+    noun = "placeholder" if placeholders == 1 else "placeholders"
+    return f"{count - placeholders} + {placeholders} {noun}"
+
+
 def _row_placeholder(row: dict[str, Any]) -> tuple[bool, str]:
     placeholder = bool(row.get("placeholder"))
     return placeholder, PLACEHOLDER_TOOLTIP if placeholder else ""
@@ -278,7 +290,8 @@ class WorkspaceCatalog:
 
     def _folder(self, kind: str, parent: tuple[str, str] | None) -> Node:
         count = self.workspace.count(kind, parent=parent)
-        label = f"{kind_name(kind, plural=True)} ({count})"
+        placeholders = self.workspace.placeholder_count(kind, parent=parent)
+        label = f"{kind_name(kind, plural=True)} ({folder_count(count, placeholders)})"
         return Node(NodeKey(kind, parent=parent, folder=True), label, count > 0)
 
     def child_count(self, key: NodeKey) -> int:
@@ -340,7 +353,10 @@ class WorkspaceCatalog:
     def detail(self, key: NodeKey) -> Detail | None:
         if key.folder:
             count = self.workspace.count(key.kind, parent=key.parent)
-            fields = [("Records", str(count))]
+            placeholders = self.workspace.placeholder_count(key.kind, parent=key.parent)
+            fields = [("Records", str(count - placeholders))]
+            if placeholders:
+                fields.append(("Placeholders", str(placeholders)))
             if key.parent is not None:
                 owner = self.workspace.row(key.parent[0], key.parent[1])
                 owner_label = display(owner.get("label")) if owner else key.parent[1]
@@ -410,15 +426,36 @@ def detail_from_service(raw: dict[str, Any]) -> Detail:
         detail.sections.append(
             ("Custom fields", [(k, display(v)) for k, v in sorted(custom.items())])
         )
-    unknown = getattr(record, "unknown", None)
-    if unknown:
-        detail.sections.append(
-            (
-                "Unknown elements kept from import",
-                [(f"after {u.after}" if u.after else "first", u.xml) for u in unknown],
-            )
-        )
+    kept = kept_elements(record)
+    if kept:
+        detail.sections.append(("Unknown elements kept from import", kept))
     return detail
+
+
+def kept_elements(record: Any, path: str = "") -> list[tuple[str, str]]:
+    """The XML elements kept verbatim with ``record`` and with the parts nested in it
+    (milestones, their time triggers, success actions, actions, criteria lines), as
+    (where, xml) pairs, the record's own first: ``after versionNotes`` for the record's
+    own, ``milestone 1 (First Response) › time trigger 2 · after workflowTimeTriggerUnit``
+    for a nested one. The XML is as kept, less the Salesforce default namespace."""
+    if not dataclasses.is_dataclass(record) or isinstance(record, type):
+        return []
+    pairs: list[tuple[str, str]] = []
+    for u in getattr(record, "unknown", None) or []:
+        where = f"after {u.after}" if u.after else "first"
+        # Every kept element repeats the file's default namespace: noise in a narrow pane.
+        xml = u.xml.replace(f' xmlns="{METADATA_NS}"', "")
+        pairs.append((f"{path} · {where}" if path else where, xml))
+    for f in dataclasses.fields(record):
+        items = getattr(record, f.name)
+        if f.name == "unknown" or not isinstance(items, list):
+            continue
+        noun = f.name.replace("_", " ").removesuffix("s")
+        for i, item in enumerate(items, start=1):
+            name = getattr(item, "milestone_name", None)
+            part = f"{noun} {i}" + (f" ({name})" if name else "")
+            pairs.extend(kept_elements(item, f"{path} › {part}" if path else part))
+    return pairs
 
 
 class TreeSource(Protocol):

@@ -14,8 +14,9 @@ _STYLE = """
  table { border-collapse: collapse; }
  td { padding: 3px 8px 3px 0; vertical-align: top; }
  td.k { color: #5f6b7a; white-space: nowrap; }
+ td.kb { color: #5f6b7a; padding-top: 6px; }
  td.v { color: #1d232b; }
- pre { margin: 0; font-size: small; }
+ pre { margin: 0; font-size: small; white-space: pre-wrap; }
 </style>
 """
 
@@ -67,9 +68,14 @@ class DetailPane(QWidget):
                 continue
             parts.append(f"<h4>{html.escape(name)}</h4><table width='100%'>")
             for key, value in pairs:
-                text = html.escape(value) if value else "<span style='color:#9aa3ad'>—</span>"
                 if "\n" in value or value.startswith("<"):
-                    text = f"<pre>{html.escape(value)}</pre>"
+                    # XML and multi-line text get the full width, under their label.
+                    parts.append(
+                        f"<tr><td class='kb' colspan='2'>{html.escape(key)}</td></tr>"
+                        f"<tr><td class='v' colspan='2'><pre>{html.escape(value)}</pre></td></tr>"
+                    )
+                    continue
+                text = html.escape(value) if value else "<span style='color:#9aa3ad'>—</span>"
                 parts.append(
                     f"<tr><td class='k' width='38%'>{html.escape(key)}</td>"
                     f"<td class='v'>{text}</td></tr>"

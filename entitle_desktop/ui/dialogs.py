@@ -149,6 +149,7 @@ class ExportSummaryDialog(QDialog):
         files: Sequence[str],
         counts: Mapping[str, int] | None = None,
         parent: QWidget | None = None,
+        warnings: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("exportSummaryDialog")
@@ -166,7 +167,10 @@ class ExportSummaryDialog(QDialog):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
+        self.warnings = list(warnings)
         parts = [_section_html("Files", self.files, "No files.")]
+        if self.warnings:
+            parts.insert(0, _section_html("Warnings", self.warnings, "None."))
         if counts:
             parts.append(
                 _section_html(

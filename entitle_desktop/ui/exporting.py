@@ -46,7 +46,7 @@ from entitle_desktop.interchange.salesforce_metadata import (
     PreflightIssue,
     preflight_fix,
 )
-from entitle_desktop.services import bundle_io, csv_io, metadata_export
+from entitle_desktop.services import bundle_io, csv_io, export_target, metadata_export
 from entitle_desktop.services.workspace import Workspace
 from entitle_desktop.ui.dialogs import ErrorDialog, ExportSummaryDialog, show_error
 from entitle_desktop.ui.importing import is_user_error
@@ -100,6 +100,7 @@ class ExportResult:
     out: Path
     files: list[Path]
     counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ def run_preflight(
             processes=list(request.processes) if request.processes else None,
             reference=request.reference,
             fixes=[f for f in request.fixes if f != PLAN_FIX],
+            layout=request.format,
         )
     return PreflightReport(request, plan)
 
@@ -182,15 +184,17 @@ def run_export(
                     processes=processes,
                     reference=request.reference,
                     fixes=[f for f in request.fixes if f != PLAN_FIX],
+                    layout=request.format,
                 )
             out = metadata_export.write_metadata_export(plan, request.out, request.format)
             files = sorted(p for p in out.rglob("*") if p.is_file())
             result = ExportResult(out, files)
         elif request.format == CSV:
+            notes: list[str] = []
             files = csv_io.export_data(
-                workspace, request.out, format="csv", account=request.account
+                workspace, request.out, format="csv", account=request.account, warnings=notes
             )
-            result = ExportResult(request.out, sorted(files))
+            result = ExportResult(request.out, sorted(files), warnings=notes)
         else:
             raise ValueError(f"unknown export format {request.format!r}")
     state.progress(2, 2, "Done")
@@ -755,6 +759,7 @@ class ExportDialog(QDialog):
             [str(p.relative_to(result.out)) if p != result.out else p.name for p in result.files],
             counts=result.counts,
             parent=self.parentWidget(),
+            warnings=result.warnings,
         )
         self.summary_dialog.show()
         self.export_finished.emit("exported")
@@ -780,6 +785,13 @@ class ExportDialog(QDialog):
         current = self.output_edit.text() or str(self._default_output())
         if FORMATS[self.format()][1]:
             chosen = QFileDialog.getExistingDirectory(self, "Export to folder", current)
+            if chosen and self.format() in METADATA_FORMATS:
+                # a metadata export replaces its folder: in a folder that holds other
+                # files, export into a new folder inside it instead
+                try:
+                    export_target.check_metadata_folder(Path(chosen))
+                except export_target.ExportTargetError:
+                    chosen = str(Path(chosen) / self._default_output().name)
         else:
             chosen, _filter = QFileDialog.getSaveFileName(
                 self, "Export bundle", current, "Entitle bundles (*.entitlebundle)"

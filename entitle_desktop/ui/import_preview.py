@@ -62,8 +62,10 @@ def _plural(count: int, noun: str) -> str:
 
 
 class ImportPreviewDialog(QDialog):
-    """Counts per record type, conflicting keys, bad rows (with "Skip bad rows"), notes.
-    Accepting it (Apply) means: import everything; rejecting it leaves the workspace alone."""
+    """Counts per record type, conflicting keys, bad rows (with "Skip bad rows") or, for a
+    bundle, its problems (references to records that do not exist: Apply stays disabled),
+    notes. Accepting it (Apply) means: import everything; rejecting it leaves the workspace
+    alone."""
 
     def __init__(self, result: DataPreview, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,12 +112,19 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(self.conflicts_box)
 
         problems = result.preview.problems
-        self.bad_rows_box = QGroupBox(f"Bad rows ({len(problems):,})")
+        is_bundle = result.kind == "bundle"
+        self.bad_rows_box = QGroupBox(
+            f"{'Problems' if is_bundle else 'Bad rows'} ({len(problems):,})"
+        )
         self.bad_rows_box.setObjectName("badRowsBox")
         bad_layout = QVBoxLayout(self.bad_rows_box)
         self.bad_rows_table = QTableWidget(len(problems), 4)
         self.bad_rows_table.setObjectName("badRows")
-        self.bad_rows_table.setHorizontalHeaderLabels(["File", "Row", "Column", "Problem"])
+        self.bad_rows_table.setHorizontalHeaderLabels(
+            ["File", "Record", "Field", "Problem"]
+            if is_bundle
+            else ["File", "Row", "Column", "Problem"]
+        )
         self.bad_rows_table.verticalHeader().setVisible(False)
         self.bad_rows_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.bad_rows_table.setShowGrid(False)
@@ -129,9 +138,10 @@ class ImportPreviewDialog(QDialog):
             bad_header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         bad_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         for row, problem in enumerate(problems):
+            where = problem.record if problem.record is not None else problem.line
             cells = (
                 problem.file,
-                "" if problem.line is None else str(problem.line),
+                "" if where is None else str(where),
                 problem.element or "",
                 problem.message,
             )
@@ -145,6 +155,7 @@ class ImportPreviewDialog(QDialog):
         )
         self.skip_box.setObjectName("skipBadRows")
         self.skip_box.toggled.connect(self._refresh)
+        self.skip_box.setVisible(not is_bundle)  # a bundle is imported whole or not at all
         bad_layout.addWidget(self.skip_box)
         self.bad_rows_box.setVisible(bool(problems))
         layout.addWidget(self.bad_rows_box, 2)
@@ -187,7 +198,7 @@ class ImportPreviewDialog(QDialog):
         return "Data Loader CSV files: records are matched to the workspace by Id."
 
     def skip_bad_rows(self) -> bool:
-        return self.skip_box.isChecked()
+        return self.data.kind != "bundle" and self.skip_box.isChecked()
 
     def shown_preview(self) -> ImportPreview:
         """The preview the dialog shows: with bad rows skipped when that is ticked."""
@@ -257,7 +268,7 @@ class ImportPreviewDialog(QDialog):
         self.conflicts_view.setPlainText("\n".join(lines))
         self.conflicts_box.setVisible(bool(lines))
 
-        notes = list(preview.warnings)
+        notes = list(preview.notes) + list(preview.warnings)
         notes += [
             f"Missing file (named by the plan, not there): {n}" for n in preview.missing_files
         ]
@@ -272,7 +283,13 @@ class ImportPreviewDialog(QDialog):
 
         blocked = bool(self.data.preview.problems) and not self.skip_bad_rows()
         self.apply_button.setEnabled(not blocked)
-        if blocked:
+        if blocked and self.data.kind == "bundle":
+            self.status.setText(
+                "<b style='color:#b3261e'>Nothing can be imported: the bundle refers to "
+                "records that are neither in it nor in the workspace.</b> Fix the file, or "
+                "import the records it refers to first."
+            )
+        elif blocked:
             self.status.setText(
                 "<b style='color:#b3261e'>Nothing can be imported while rows are bad.</b> "
                 "Fix the file, or tick “Skip bad rows” to import the rest."

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from entitle_desktop.interchange.bundle import BundleManifest
+from entitle_desktop.interchange.bundle import BundleManifest, is_bundle
 from entitle_desktop.interchange.errors import InterchangeError
 from entitle_desktop.services import bundle_io, csv_io, metadata_import
 from entitle_desktop.services.bundle_io import ImportPreview
@@ -159,8 +159,9 @@ class DataPreview:
 
 
 def source_kind(source: Path) -> str:
-    """``bundle``, ``csv`` or ``datatree``; anything else is refused with the file named."""
-    if source.suffix.lower() == BUNDLE_SUFFIX:
+    """``bundle`` (by suffix, or by its manifest when renamed), ``csv`` or ``datatree``;
+    anything else is refused with the file named."""
+    if is_bundle(source):
         return "bundle"
     kind = csv_io.data_source_kind(source)
     if kind is None:

@@ -259,7 +259,8 @@ def test_entry_in_subfolder_is_refused(written: Path) -> None:
     entries["nested/accounts.json"] = b"{}"
     _rezip(written, entries)
     error = _refused(written)
-    assert error.element == "nested/accounts.json"
+    assert (error.file, error.element) == ("nested/accounts.json", None)
+    assert str(error) == "nested/accounts.json: a bundle holds no folders; refused"
 
 
 def test_too_many_entries_is_refused(written: Path) -> None:
@@ -275,7 +276,7 @@ def test_zip_bomb_by_ratio_is_refused(tmp_path: Path, written: Path) -> None:
     entries["accounts.json"] = b" " * (8 << 20)  # inflates ~1000 times
     _rezip(written, entries)
     error = _refused(written)
-    assert error.element == "accounts.json"
+    assert error.file == "accounts.json"
     assert "zip bomb" in error.message
 
 
@@ -289,16 +290,16 @@ def test_altered_file_fails_its_hash(written: Path) -> None:
     entries["accounts.json"] = entries["accounts.json"].replace(b"Acme", b"Evil")
     _rezip(written, entries)
     error = _refused(written)
-    assert error.file == "sample.entitlebundle"
-    assert error.element == "accounts.json"
-    assert "SHA-256" in error.message
+    assert str(error) == (
+        "accounts.json: SHA-256 does not match the manifest (file altered or damaged)"
+    )
 
 
 def test_file_not_in_manifest_is_refused(written: Path) -> None:
     entries = _entries(written)
     entries["extra.json"] = b"{}"
     _rezip(written, entries)
-    assert _refused(written).element == "extra.json"
+    assert str(_refused(written)) == "extra.json: file not listed in the manifest"
 
 
 def test_unknown_format_version_is_refused(written: Path) -> None:
@@ -308,7 +309,7 @@ def test_unknown_format_version_is_refused(written: Path) -> None:
     entries[MANIFEST_NAME] = json.dumps(manifest).encode()
     _rezip(written, entries)
     error = _refused(written)
-    assert error.element == "manifest.json: format_version"
+    assert (error.file, error.element) == ("manifest.json", "format_version")
     assert "unknown bundle format version 7" in error.message
 
 
@@ -321,8 +322,10 @@ def test_schema_violation_names_file_and_field(written: Path) -> None:
     _rehash(entries)
     _rezip(written, entries)
     error = _refused(written)
-    assert error.element == "entitlements.json: entitlements[0].start_date"
-    assert "YYYY-MM-DD" in error.message
+    assert str(error) == (
+        "entitlements.json, record '550A', <entitlements[0].start_date>: "
+        "expected a date YYYY-MM-DD, found '01/02/2025'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -342,7 +345,8 @@ def test_schema_checks_each_value(written: Path, field: str, value: Any, message
     _rehash(entries)
     _rezip(written, entries)
     error = _refused(written)
-    assert error.element == f"entitlements.json: entitlements[0].{field}"
+    assert (error.file, error.record) == ("entitlements.json", "550A")
+    assert error.element == f"entitlements[0].{field}"
     assert error.message == message
 
 
@@ -354,7 +358,7 @@ def test_missing_required_field_is_reported(written: Path) -> None:
     _rehash(entries)
     _rezip(written, entries)
     error = _refused(written)
-    assert error.element == "accounts.json: accounts[1].name"
+    assert (error.file, error.record, error.element) == ("accounts.json", "001B", "accounts[1].name")
     assert error.message == "required field missing"
 
 
@@ -370,7 +374,9 @@ def test_count_mismatch_is_refused(written: Path) -> None:
     manifest["counts"]["accounts"] = 3
     entries[MANIFEST_NAME] = json.dumps(manifest).encode()
     _rezip(written, entries)
-    assert _refused(written).element == "manifest.json: counts.accounts"
+    assert str(_refused(written)) == (
+        "manifest.json, <counts.accounts>: manifest counts 3 records but accounts.json holds 2"
+    )
 
 
 # --------------------------------------------------------------------------- older versions

@@ -233,12 +233,16 @@ def test_formula_cells_are_neutralised(cell: str, written: str) -> None:
 
 def test_export_neutralises_injection_and_import_reads_it_back() -> None:
     records = RecordSet(
-        accounts=[Account("001A", "=1+1", custom_fields={"Note__c": "@import", "Score__c": "-4"})]
+        accounts=[
+            Account(
+                "001Dm0000000000001", "=1+1", custom_fields={"Note__c": "@import", "Score__c": "-4"}
+            )
+        ]
     )
     text = csv_documents(records)["Account.csv"].decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Id", "Name", "ParentId", "Note__c", "Score__c"]
-    assert rows[1] == ["001A", "'=1+1", "", "'@import", "-4"]
+    assert rows[1] == ["001Dm0000000000001", "'=1+1", "", "'@import", "-4"]
     again = read_csv_files({"Account.csv": text.encode()})
     assert again.records.accounts == records.accounts
 

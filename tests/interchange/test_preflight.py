@@ -24,6 +24,7 @@ from entitle_desktop.interchange.salesforce_metadata import (
     PreflightIssue,
     approximate_business_hours,
     drop_unsupported_settings,
+    kept_default_business_hours,
     missing_references,
     national_holiday_years,
     omit_inexpressible_business_hours,
@@ -31,6 +32,7 @@ from entitle_desktop.interchange.salesforce_metadata import (
     preflight,
     preflight_fix,
     read_project,
+    single_default_business_hours,
     strip_action_prefixes,
     write_project,
 )
@@ -513,6 +515,7 @@ def test_every_fix_is_catalogued_with_its_command_line_flag() -> None:
         ("drop_unsupported_settings", "drop-unsupported-settings"),
         ("approximate_business_hours", "approximate-hours"),
         ("omit_inexpressible_business_hours", "omit-inexpressible-hours"),
+        ("single_default_business_hours", "single-default-hours"),
         ("plan_against_reference", None),
     ]
     assert preflight_fix("approximate-hours") is preflight_fix("approximate_business_hours")
@@ -574,10 +577,30 @@ def test_two_default_business_hours_are_an_error() -> None:
         (
             "error",
             "settings/BusinessHours.settings",
-            "2 business hours are marked default; one may be",
-            None,
+            "2 business hours are marked default ('A', 'B'); Salesforce allows only one",
+            "single_default_business_hours",
         )
     ]
+
+
+def test_single_default_keeps_the_most_used_default_then_the_first() -> None:
+    project = _calendar()
+    project.business_hours = [
+        BusinessHours("A", "UTC", default=True),
+        BusinessHours("B", "UTC", default=True),
+        BusinessHours("C", "UTC"),
+    ]
+    assert kept_default_business_hours(project) == "A"  # equal use: the first
+    project.processes = [EntitlementProcessVersion("P", business_hours="B")]
+    assert kept_default_business_hours(project) == "B"
+    fixed = single_default_business_hours(project)
+    assert [(b.name, b.default) for b in fixed.business_hours] == [
+        ("A", False),
+        ("B", True),
+        ("C", False),
+    ]
+    assert [b.default for b in project.business_hours] == [True, True, False]  # a copy
+    assert [i for i in preflight(fixed, "66.0") if "default" in i.message] == []
 
 
 # --------------------------------------------------------------------------- names
@@ -610,15 +633,35 @@ def test_names_with_spaces_and_non_ascii_letters_are_fine() -> None:
 # --------------------------------------------------------------------------- settings
 
 
-def test_settings_elements_newer_than_the_api_version_are_errors_and_dropped(
+def test_settings_elements_newer_than_the_api_version_set_true_are_errors_and_dropped(
     tmp_path: Path,
 ) -> None:
     project = _read(MMG)
-    issues = [i for i in preflight(project, "38.0") if i.fix == "drop_unsupported_settings"]
-    assert [i.message for i in issues] == [
-        "<enableMilestoneFeedItem> arrived in API 47.0; API 38.0 does not know it",
-        "<enableMilestoneStoppedTime> arrived in API 47.0; API 38.0 does not know it",
-        "<ignoreMilestoneBusinessHours> arrived in API 47.0; API 38.0 does not know it",
+    assert project.entitlement_settings is not None
+    project.entitlement_settings.flags["enableMilestoneStoppedTime"] = True
+    issues = [
+        (i.severity, i.message, i.fix)
+        for i in preflight(project, "38.0")
+        if i.where == "settings/Entitlement.settings"
+    ]
+    assert issues == [
+        (
+            "warning",
+            "<enableMilestoneFeedItem> arrived in API 47.0; API 38.0 does not know it: left "
+            "out (it is false, Salesforce's default)",
+            None,
+        ),
+        (
+            "error",
+            "<enableMilestoneStoppedTime> arrived in API 47.0; API 38.0 does not know it",
+            "drop_unsupported_settings",
+        ),
+        (
+            "warning",
+            "<ignoreMilestoneBusinessHours> arrived in API 47.0; API 38.0 does not know it: "
+            "left out (it is false, Salesforce's default)",
+            None,
+        ),
     ]
     assert [i for i in preflight(project, "47.0") if i.fix == "drop_unsupported_settings"] == []
     dropped = drop_unsupported_settings(project, "38.0")
@@ -629,6 +672,23 @@ def test_settings_elements_newer_than_the_api_version_are_errors_and_dropped(
     text = (tmp_path / "src/settings/Entitlement.settings").read_text(encoding="utf-8")
     assert "enableMilestoneFeedItem" not in text
     assert "<version>38.0</version>" in (tmp_path / "src/package.xml").read_text(encoding="utf-8")
+
+
+def test_false_settings_the_api_version_lacks_are_left_out_without_a_fix(tmp_path: Path) -> None:
+    project = _read(MMG)  # the three API-47 flags are false
+    assert [i.severity for i in preflight(project, "38.0") if "API 47.0" in i.message] == [
+        "warning",
+        "warning",
+        "warning",
+    ]
+    write_project(project, tmp_path / "38", "mdapi", api_version="38.0")
+    text = (tmp_path / "38/src/settings/Entitlement.settings").read_text(encoding="utf-8")
+    assert text.count("<") - text.count("</") - 2 == 10  # declaration, root: 10 flags left
+    for name in ("enableMilestoneFeedItem", "enableMilestoneStoppedTime", "ignoreMilestone"):
+        assert name not in text
+    write_project(project, tmp_path / "47", "mdapi", api_version="47.0")
+    text = (tmp_path / "47/src/settings/Entitlement.settings").read_text(encoding="utf-8")
+    assert "<enableMilestoneStoppedTime>false</enableMilestoneStoppedTime>" in text
 
 
 def test_a_version_that_is_not_a_number_is_an_error() -> None:

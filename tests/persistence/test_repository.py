@@ -337,7 +337,8 @@ def test_saving_the_same_project_again_updates_without_duplicates(workspace: Wor
         "other_files": 2,
     }
     assert second.added == {}
-    assert second.updated == first.added
+    assert second.updated == {}
+    assert second.unchanged == first.added
     with workspace.session() as session:
         assert repository.load_project(session) == full_project()
 

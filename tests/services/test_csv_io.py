@@ -135,27 +135,120 @@ def test_skip_bad_rows_imports_the_rest(tmp_path: Path) -> None:
         assert ws.row_keys("entitlement") == ["550D", "550A"]
 
 
-def test_csv_export_keeps_custom_columns_and_reimports_equal(tmp_path: Path) -> None:
+def _csv_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_csv_export_is_loadable_by_data_loader_and_reimports_equal(tmp_path: Path) -> None:
+    """Records keyed by External_ID__c (no Salesforce Id): the Id column stays empty and
+    references are written as the relationship column the source used (F13)."""
     with Workspace.create(tmp_path / "w.entitle") as ws:
         import_data(ws, CASE_ESCALATION)
-        import_data(ws, MEDTECH)
-        files = export_data(ws, tmp_path / "out")
-        assert sorted(p.name for p in files) == [
-            "Account.csv",
-            "Asset.csv",
-            "Contact.csv",
-            "Entitlement.csv",
-        ]
-        with (tmp_path / "out" / "Account.csv").open(encoding="utf-8", newline="") as handle:
-            header = next(csv.reader(handle))
-        assert header[:3] == ["Id", "Name", "ParentId"]
-        assert "Support_Level__c" in header and "Remote_Monitoring_Enrollment__pc" in header
+        notes: list[str] = []
+        files = export_data(ws, tmp_path / "out", warnings=notes)
         original, _ = collect_records(ws)
+    assert notes == []
+    assert sorted(p.name for p in files) == ["Account.csv", "Asset.csv"]
+    accounts = _csv_rows(tmp_path / "out" / "Account.csv")
+    assert accounts[0] == [
+        "Id",
+        "Name",
+        "ParentId",
+        "AnnualRevenue",
+        "Avg_NPS_Score__c",
+        "Account_Health_Score__c",
+        "External_ID__c",
+        "Strategic__c",
+        "Red_Account__c",
+        "Industry",
+        "Support_Level__c",
+    ]
+    assert {row[0] for row in accounts[1:]} == {""}  # no Salesforce Ids: none invented
+    assets = _csv_rows(tmp_path / "out" / "Asset.csv")
+    assert assets[0] == [
+        "Id",
+        "Name",
+        "SerialNumber",
+        "Account.External_ID__c",
+        "ContactId",
+        "Product2Id",
+        "InstallDate",
+        "UsageEndDate",
+        "Product_Family__c",
+        "Product_Sub_Family__c",
+        "External_ID__c",
+        "Device_Status__c",
+        "PurchaseDate",
+    ]
+    first = next(a for a in original.assets if a.id == "378b0763-540b-4d6c-b994-35c28064407c")
+    row = next(r for r in assets[1:] if r[10] == first.id)
+    assert (row[0], row[1], row[3]) == (
+        "",
+        "Electronics - All-in-One - 8581",
+        "e83d725a-307e-4064-988c-5f14ef3cd787",
+    )
+    assert first.account_id == "e83d725a-307e-4064-988c-5f14ef3cd787"
     with Workspace.create(tmp_path / "again.entitle") as again:
         import_data(again, tmp_path / "out")
         copy, _ = collect_records(again)
-    for list_name in ("accounts", "contacts", "assets", "entitlements"):
-        assert copy.records(list_name) == original.records(list_name)
+        assert preview_data(again, tmp_path / "out")[0].counts()["unchanged"] == {
+            "accounts": 500,
+            "assets": 1800,
+        }
+    assert copy.accounts == original.accounts
+    assert copy.assets == original.assets
+
+
+def test_csv_export_keeps_real_ids_and_custom_columns(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "Account.csv").write_text(
+        "Id,Name,ParentId,Tier__c\r\n"
+        "001Dm0000000000001,Acme,,Gold\r\n"
+        "001Dm0000000000002,Acme East,001Dm0000000000001,Silver\r\n"
+    )
+    (folder / "Contact.csv").write_text(
+        "Id,LastName,AccountId\r\n003Dm0000000000001,Doe,001Dm0000000000002\r\n"
+    )
+    with Workspace.create(tmp_path / "w.entitle") as ws:
+        import_data(ws, folder)
+        export_data(ws, tmp_path / "out")
+    assert _csv_rows(tmp_path / "out" / "Account.csv") == [
+        ["Id", "Name", "ParentId", "Tier__c"],
+        ["001Dm0000000000001", "Acme", "", "Gold"],
+        ["001Dm0000000000002", "Acme East", "001Dm0000000000001", "Silver"],
+    ]
+    assert _csv_rows(tmp_path / "out" / "Contact.csv") == [
+        ["Id", "LastName", "FirstName", "Email", "AccountId"],
+        ["003Dm0000000000001", "Doe", "", "", "001Dm0000000000002"],
+    ]
+
+
+def test_csv_export_reports_references_it_cannot_write(tmp_path: Path) -> None:
+    """Data-tree records have neither a Salesforce Id nor an external id: Data Loader
+    cannot link them, so the references are left empty and said so."""
+    with Workspace.create(tmp_path / "w.entitle") as ws:
+        import_data(ws, MEDTECH)
+        notes: list[str] = []
+        export_data(ws, tmp_path / "out", warnings=notes)
+    assert notes == [
+        "Contact.csv: 2 AccountId references left empty: the Account records have neither a "
+        "Salesforce Id nor an external id in the export (first: 'accountRef1')",
+        "Asset.csv: 3 AccountId references left empty: the Account records have neither a "
+        "Salesforce Id nor an external id in the export (first: 'personAccRef1')",
+        "Entitlement.csv: 3 AccountId references left empty: the Account records have neither "
+        "a Salesforce Id nor an external id in the export (first: 'personAccRef1')",
+        "Entitlement.csv: 3 AssetId references left empty: the Asset records have neither a "
+        "Salesforce Id nor an external id in the export (first: 'assetRef1')",
+    ]
+    rows = _csv_rows(tmp_path / "out" / "Asset.csv")
+    assert rows[0][:6] == ["Id", "Name", "SerialNumber", "AccountId", "ContactId", "Product2Id"]
+    assert [r[:6] for r in rows[1:]] == [
+        ["", "Cardiac Pacemaker Implant", "PSM482917", "", "", ""],
+        ["", "Home Monitor", "PSM482918", "", "", ""],
+        ["", "Lead Adapters", "", "", "", ""],
+    ]
 
 
 def test_data_tree_export_reimports_equal(tmp_path: Path) -> None:
@@ -168,19 +261,26 @@ def test_data_tree_export_reimports_equal(tmp_path: Path) -> None:
         preview = import_data(again, tmp_path / "tree")
         assert preview.missing_files == []
         copy, _ = collect_records(again)
-    assert copy.accounts == original.accounts
-    assert copy.entitlements == original.entitlements
+    for list_name in ("accounts", "contacts", "assets", "entitlements"):
+        assert copy.records(list_name) == original.records(list_name)
+    assert [a.custom_fields["Product2Id"] for a in copy.assets] == [
+        "@productRef1",
+        "@productRef4",
+        "@productRef9",
+    ]
 
 
 def test_csv_export_neutralises_formulas_from_the_workspace(tmp_path: Path) -> None:
     folder = tmp_path / "evil"
     folder.mkdir()
-    (folder / "Account.csv").write_text('Id,Name,Note__c\r\n001A,"=HYPERLINK(""x"")",@SUM(1)\r\n')
+    (folder / "Account.csv").write_text(
+        'Id,Name,Note__c\r\n001Dm0000000000001,"=HYPERLINK(""x"")",@SUM(1)\r\n'
+    )
     with Workspace.create(tmp_path / "w.entitle") as ws:
         import_data(ws, folder)
         export_data(ws, tmp_path / "out")
     text = (tmp_path / "out" / "Account.csv").read_text(encoding="utf-8")
-    assert text.splitlines()[1] == '001A,"\'=HYPERLINK(""x"")",,\'@SUM(1)'
+    assert text.splitlines()[1] == '001Dm0000000000001,"\'=HYPERLINK(""x"")",,\'@SUM(1)'
 
 
 def test_check_data_source_refuses_bad_rows_without_a_workspace(tmp_path: Path) -> None:
@@ -190,3 +290,24 @@ def test_check_data_source_refuses_bad_rows_without_a_workspace(tmp_path: Path) 
         check_data_source(folder)
     assert [(p.line, p.element) for p in info.value.problems] == [(3, "EndDate"), (4, "AccountId")]
     assert len(check_data_source(MEDTECH).records.entitlements) == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "datatree"])
+def test_demo_export_reimports_to_the_same_files(tmp_path: Path, fmt: str) -> None:
+    from entitle_desktop.services.demo import create_demo_workspace
+
+    with create_demo_workspace(tmp_path / "demo.entitle") as ws:
+        notes: list[str] = []
+        first = export_data(ws, tmp_path / "one", format=fmt, warnings=notes)
+        original, _ = collect_records(ws)
+    assert notes == []
+    with Workspace.create(tmp_path / "again.entitle") as again:
+        import_data(again, tmp_path / "one")
+        export_data(again, tmp_path / "two", format=fmt)
+        copy, _ = collect_records(again)
+    for path in first:
+        assert (tmp_path / "two" / path.name).read_bytes() == path.read_bytes(), path.name
+    for list_name in ("accounts", "contacts", "entitlements", "service_contracts"):
+        assert sorted(r.id for r in copy.records(list_name)) == sorted(
+            r.id for r in original.records(list_name)
+        )

@@ -71,12 +71,14 @@ def test_a_failing_export_leaves_nothing_behind(tmp_path: Path) -> None:
 def test_export_replaces_a_previous_export(tmp_path: Path) -> None:
     with Workspace.create(tmp_path / "w.entitle") as ws:
         import_metadata(ws, CORPUS / "mmg-opp1__JCRC-Dev")
-        (tmp_path / "out").mkdir()
-        (tmp_path / "out" / "stale.txt").write_text("old")
+        export_metadata(ws, tmp_path / "out", layout="mdapi")  # the earlier export
+        stale = tmp_path / "out/src/entitlementProcesses/gone.entitlementProcess"
+        stale.write_text("<EntitlementProcess/>")
         export_metadata(ws, tmp_path / "out", layout="source")
     files = _files(tmp_path / "out")
-    assert "stale.txt" not in files
+    assert "src/entitlementProcesses/gone.entitlementProcess" not in files
     assert "force-app/main/default/milestoneTypes/Follow Up.milestoneType-meta.xml" in files
+    assert not any(f.startswith("src/") for f in files)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "w.entitle"]
 
 
@@ -89,9 +91,9 @@ LONDON_LUNCH = (
     "day. Approximated as 08:00–18:00: 12:30–13:30 would be worked time in Salesforce"
 )
 METADATA_FILES = [
-    "entitlementProcesses/Standard Support_v1.entitlementProcess",
-    "entitlementProcesses/Standard Support_v2.entitlementProcess",
-    "entitlementProcesses/Standard Support_v3.entitlementProcess",
+    "entitlementProcesses/standard support_v1.entitlementProcess",
+    "entitlementProcesses/standard support_v2.entitlementProcess",
+    "entitlementProcesses/standard support_v3.entitlementProcess",
     "entitlementProcesses/field service.entitlementProcess",
     "entitlementProcesses/premium support.entitlementProcess",
     "entitlementProcesses/warranty.entitlementProcess",
@@ -245,4 +247,49 @@ def test_unknown_or_contradicting_fixes_are_refused(demo_path: Path) -> None:
         "drop_unsupported_settings",
         "approximate_business_hours",
         "omit_inexpressible_business_hours",
+        "single_default_business_hours",
     )
+
+
+def test_pre_flight_reports_what_the_writer_would_refuse(tmp_path: Path) -> None:
+    """F22: validate reports whatever export would block, naming both records."""
+    from entitle_desktop.domain.records import EntitlementProcessVersion, MetadataProject
+    from entitle_desktop.services.metadata_import import import_project
+
+    project = MetadataProject(
+        processes=[
+            EntitlementProcessVersion("Gold", version_number=1, is_version_default=True),
+            EntitlementProcessVersion("gold_v1"),
+        ]
+    )
+    with Workspace.create(tmp_path / "w.entitle") as ws:
+        import_project(ws, project)
+        both = "process 'Gold' version 1 and process 'gold_v1' would be written to this same file"
+        assert [(i.severity, i.where, i.message) for i in plan_metadata_export(ws).errors] == [
+            (
+                "error",
+                "src/entitlementProcesses/gold_v1.entitlementProcess",
+                f"{both} (metadata-API layout)",
+            ),
+            (
+                "error",
+                "force-app/main/default/entitlementProcesses/gold_v1.entitlementProcess-meta.xml",
+                f"{both} (source layout)",
+            ),
+        ]
+        assert [i.message for i in plan_metadata_export(ws, layout="source").errors] == [both]
+        with pytest.raises(InterchangeError, match="would be written to this same file"):
+            export_metadata(ws, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_api_version_the_app_cannot_write_is_refused(demo_path: Path) -> None:
+    with Workspace.open(demo_path) as ws:
+        for bad in ("abc", "47.5", "67.0", "26.0"):
+            with pytest.raises(InterchangeError) as info:
+                plan_metadata_export(ws, api_version=bad)
+            assert str(info.value) == (
+                f"API version {bad!r} is not one this app writes: give a version from 27.0 "
+                "to 66.0, like 66.0"
+            )
+        assert plan_metadata_export(ws, api_version="27.0").api_version == "27.0"

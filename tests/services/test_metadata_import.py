@@ -192,7 +192,8 @@ def test_reimport_updates_without_duplicates(workspace: Workspace, project: str)
     second = import_metadata(workspace, CORPUS / project)
     assert workspace.summary() == before
     assert second.added == {}
-    assert second.updated == first.added
+    assert second.updated == {}
+    assert second.unchanged == first.added
 
 
 def test_dry_run_saves_nothing(tmp_path: Path) -> None:

@@ -184,10 +184,10 @@ def test_metadata_api_layout_of_chosen_processes_validates(
     assert _export(qtbot, dialog) == "exported"
     files = _files(tmp_path / "md")
     assert files == [
-        "src/entitlementProcesses/Standard Support_v1.entitlementProcess",
-        "src/entitlementProcesses/Standard Support_v2.entitlementProcess",
-        "src/entitlementProcesses/Standard Support_v3.entitlementProcess",
         "src/entitlementProcesses/premium support.entitlementProcess",
+        "src/entitlementProcesses/standard support_v1.entitlementProcess",
+        "src/entitlementProcesses/standard support_v2.entitlementProcess",
+        "src/entitlementProcesses/standard support_v3.entitlementProcess",
         "src/milestoneTypes/Customer Update.milestoneType",
         "src/milestoneTypes/First Response.milestoneType",
         "src/milestoneTypes/Follow Up.milestoneType",
@@ -241,11 +241,11 @@ def test_split_shifts_block_the_whole_demo_until_a_fix_is_ticked(
     assert _export(qtbot, dialog) == "exported"
     files = _files(tmp_path / "src-out")
     assert files == [
-        "force-app/main/default/entitlementProcesses/Standard Support_v1.entitlementProcess-meta.xml",
-        "force-app/main/default/entitlementProcesses/Standard Support_v2.entitlementProcess-meta.xml",
-        "force-app/main/default/entitlementProcesses/Standard Support_v3.entitlementProcess-meta.xml",
         "force-app/main/default/entitlementProcesses/field service.entitlementProcess-meta.xml",
         "force-app/main/default/entitlementProcesses/premium support.entitlementProcess-meta.xml",
+        "force-app/main/default/entitlementProcesses/standard support_v1.entitlementProcess-meta.xml",
+        "force-app/main/default/entitlementProcesses/standard support_v2.entitlementProcess-meta.xml",
+        "force-app/main/default/entitlementProcesses/standard support_v3.entitlementProcess-meta.xml",
         "force-app/main/default/entitlementProcesses/warranty.entitlementProcess-meta.xml",
         "force-app/main/default/entitlementTemplates/Hardware Warranty.entitlementTemplate-meta.xml",
         "force-app/main/default/entitlementTemplates/Premium 24x7 Support.entitlementTemplate-meta.xml",
@@ -368,13 +368,22 @@ def test_with_the_target_orgs_project_versions_it_has_are_not_written(
     _preflight(qtbot, dialog)
     assert "plan_against_reference" in dialog.fix_boxes
     assert dialog.fix_boxes["plan_against_reference"].isChecked()
-    errors = [r for r in _rows(dialog) if r[0] == "Error"]
-    assert [r[2].split(";")[0] for r in errors] == [
-        "<enableMilestoneFeedItem> arrived in API 47.0",
-        "<enableMilestoneStoppedTime> arrived in API 47.0",
-        "<ignoreMilestoneBusinessHours> arrived in API 47.0",
+    # false (Salesforce's default) in the project: left out with a warning, not an error
+    settings_rows = [r for r in _rows(dialog) if r[1] == "settings/Entitlement.settings"]
+    assert settings_rows == [
+        (
+            "Warning",
+            "settings/Entitlement.settings",
+            f"<{name}> arrived in API 47.0; API 45.0 does not know it: left out (it is false, "
+            "Salesforce's default)",
+            "",
+        )
+        for name in (
+            "enableMilestoneFeedItem",
+            "enableMilestoneStoppedTime",
+            "ignoreMilestoneBusinessHours",
+        )
     ]
-    assert {r[3] for r in errors} == {"✔ Fixed"}  # planning for 45.0 leaves them out
     assert dialog.export_button.isEnabled()
     assert _export(qtbot, dialog) == "exported"
     files = _files(tmp_path / "deploy")
@@ -384,3 +393,70 @@ def test_with_the_target_orgs_project_versions_it_has_are_not_written(
     assert _validate_all(tmp_path / "deploy", schema) == len(files) - 1
     settings = (tmp_path / "deploy/src/settings/Entitlement.settings").read_text()
     assert "enableMilestoneFeedItem" not in settings
+
+
+def test_metadata_export_into_a_folder_holding_other_files_is_refused_and_nothing_wiped(
+    qtbot: QtBot, demo: Workspace, tmp_path: Path
+) -> None:
+    """F17: the dialog shows the same message as the command line; the folder stays."""
+    victim = tmp_path / "project"
+    (victim / ".git").mkdir(parents=True)
+    (victim / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (victim / "README.txt").write_text("precious\n")
+    dialog = _dialog(qtbot, demo)
+    dialog.set_format(MDAPI)
+    dialog.set_output(victim)
+    _preflight(qtbot, dialog)
+    dialog.set_fix("approximate_business_hours", True)
+    _preflight(qtbot, dialog)
+    assert _export(qtbot, dialog) == "failed"
+    assert dialog.error_dialog is not None
+    assert dialog.error_dialog.message == (
+        f"Nothing was written to {victim}.\n\n{victim} is not empty (it holds .git, which a "
+        "metadata export does not write); choose an empty or new folder"
+    )
+    assert _files(victim) == [".git/HEAD", "README.txt"]
+    assert (victim / "README.txt").read_text() == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "qsettings") == ["project"]
+    assert dialog.isVisible()  # the user can choose another folder and export again
+    dialog.set_output(tmp_path / "new")
+    assert _export(qtbot, dialog) == "exported"
+    assert (tmp_path / "new" / "src" / "package.xml").is_file()
+
+
+def test_csv_export_lists_references_it_cannot_write_in_the_summary(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from entitle_desktop.services.csv_io import import_data
+
+    data = SHARED / "corpus" / "salesforce-data" / "salesforce-misc__Data360MedTechSolutionKit"
+    with Workspace.create(tmp_path / "med.entitle") as workspace:
+        import_data(workspace, data / "data")
+        dialog = _dialog(qtbot, workspace)
+        dialog.set_format(CSV)
+        dialog.set_output(tmp_path / "csv")
+        assert _export(qtbot, dialog) == "exported"
+        assert dialog.summary_dialog is not None
+        assert dialog.summary_dialog.warnings[0] == (
+            "Contact.csv: 2 AccountId references left empty: the Account records have neither "
+            "a Salesforce Id nor an external id in the export (first: 'accountRef1')"
+        )
+        assert len(dialog.summary_dialog.warnings) == 4
+
+
+def test_browsing_to_a_folder_holding_other_files_exports_into_a_new_folder_inside_it(
+    qtbot: QtBot, demo: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from entitle_desktop.ui import exporting
+
+    (tmp_path / "projects").mkdir()
+    (tmp_path / "projects" / "notes.txt").write_text("mine\n")
+    (tmp_path / "empty").mkdir()
+    chosen = iter([str(tmp_path / "projects"), str(tmp_path / "empty")])
+    monkeypatch.setattr(exporting.QFileDialog, "getExistingDirectory", lambda *args: next(chosen))
+    dialog = _dialog(qtbot, demo)
+    dialog.set_format(SOURCE)
+    dialog._browse_output()
+    assert dialog.output_edit.text() == str(tmp_path / "projects" / "Demo-source")
+    dialog._browse_output()
+    assert dialog.output_edit.text() == str(tmp_path / "empty")

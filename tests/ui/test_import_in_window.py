@@ -185,7 +185,7 @@ def test_placeholders_are_italic_with_a_tooltip(qtbot: QtBot, window: MainWindow
     job.summary_dialog.close()
     assert window.counts_label.text().endswith("  ·  2 placeholders")
     setup = window.tree_models["setup"]
-    types = _child(setup, QModelIndex(), "Milestone types (3)")
+    types = _child(setup, QModelIndex(), "Milestone types (2 + 1 placeholder)")
     labels = _labels(setup, types)
     assert labels == ["Close Case", "Respond to Customer", "Touch Point with Customer"]
     fonts = [setup.data(setup.index(r, 0, types), Qt.ItemDataRole.FontRole) for r in range(3)]

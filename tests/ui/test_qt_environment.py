@@ -6,7 +6,14 @@ import gc
 from typing import Any
 
 from PySide6.QtCore import QThread, QTimer
-from PySide6.QtGui import QColor, QFontDatabase, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -29,6 +36,29 @@ def test_label_renders_glyphs_not_empty_boxes(qtbot: QtBot) -> None:
     )
     assert label.fontMetrics().horizontalAdvance(label.text()) > 60
     assert all(label.fontMetrics().inFontUcs4(ord(ch)) for ch in "EntÄö1")
+    assert dark > 60
+
+
+def test_a_font_covers_chinese_names_so_they_render_as_glyphs_not_boxes(qtbot: QtBot) -> None:
+    # packaging/install-system-deps.sh installs fonts-noto-cjk; DejaVu has no CJK glyphs.
+    families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+    assert families, "no font for Chinese: run packaging/install-system-deps.sh"
+    assert any(f.startswith("Noto Sans CJK") for f in families)
+    assert all(QFontMetrics(QFont("Noto Sans CJK SC")).inFontUcs4(ord(ch)) for ch in "金牌支持")
+    # A widget in the app's default font (DejaVu) gets the glyphs through font fallback;
+    # without a CJK font Qt draws a box with the code point instead.
+    label = QLabel("金牌支持")
+    qtbot.addWidget(label)
+    label.setStyleSheet("color: black; background: white;")
+    label.adjustSize()
+    assert all(label.fontMetrics().inFontUcs4(ord(ch)) for ch in "金牌支持")
+    image = label.grab().toImage()
+    dark = sum(
+        1
+        for x in range(image.width())
+        for y in range(image.height())
+        if QColor(image.pixel(x, y)).lightness() < 128
+    )
     assert dark > 60
 
 
