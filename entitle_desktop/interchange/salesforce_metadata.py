@@ -70,6 +70,7 @@ __all__ = [
     "PreflightFix",
     "PreflightIssue",
     "approximate_business_hours",
+    "enable_entitlement_versioning",
     "drop_unsupported_settings",
     "kept_default_business_hours",
     "missing_references",
@@ -1869,6 +1870,13 @@ PREFLIGHT_FIXES: Final[tuple[PreflightFix, ...]] = (
         "default (the first of equals); the others are written as not default.",
     ),
     PreflightFix(
+        "enable_entitlement_versioning",
+        "enable-versioning",
+        "Turn entitlement versioning on",
+        "The exported Entitlement.settings turns versioning on, so that the target org takes "
+        "versioned processes; once on, it cannot be turned off again.",
+    ),
+    PreflightFix(
         "plan_against_reference",
         None,
         "Plan against the target org",
@@ -2048,22 +2056,60 @@ def _version_issues(
                     f"{len(defaults)} versions are marked default",
                 )
             )
-    if reference is not None and reference.entitlement_settings is not None:
-        versioned = any(
-            p.version_number is not None for p in project.processes if not p.placeholder
-        )
-        if (
-            versioned
-            and reference.entitlement_settings.flags.get("enableEntitlementVersioning") is False
-        ):
-            issues.append(
-                PreflightIssue(
-                    "warning",
-                    "settings/Entitlement.settings",
-                    "the export holds versioned processes but the target org has entitlement versioning off",
-                )
-            )
+    issues += _versioning_setting_issues(project, reference)
     return issues
+
+
+def _versioning_flag(project: MetadataProject | None) -> bool | None:
+    if project is None or project.entitlement_settings is None:
+        return None
+    return project.entitlement_settings.flags.get(_VERSIONING)
+
+
+def _versioning_setting_issues(
+    project: MetadataProject, reference: MetadataProject | None
+) -> list[PreflightIssue]:
+    """Versioned processes (``versionNumber``) deploy only to an org with entitlement
+    versioning on: refused when the export's own Entitlement.settings turns it off, or the
+    target org has it off and the export does not turn it on (which cannot be undone)."""
+    versioned = sorted(
+        {p.name for p in project.processes if not p.placeholder and p.version_number is not None}
+    )
+    if not versioned:
+        return []
+    own, org = _versioning_flag(project), _versioning_flag(reference)
+    where = "settings/Entitlement.settings"
+    names = ", ".join(repr(n) for n in versioned)
+    if own is False:
+        return [
+            PreflightIssue(
+                "error",
+                where,
+                f"the export holds versioned processes ({names}) but its Entitlement.settings "
+                "turns entitlement versioning off; the deploy refuses their version numbers",
+                "enable_entitlement_versioning",
+            )
+        ]
+    if org is False and own is None:
+        return [
+            PreflightIssue(
+                "error",
+                where,
+                f"the export holds versioned processes ({names}) but the target org has "
+                "entitlement versioning off; the deploy refuses their version numbers",
+                "enable_entitlement_versioning",
+            )
+        ]
+    if org is False and own is True:
+        return [
+            PreflightIssue(
+                "warning",
+                where,
+                "the export turns entitlement versioning on in the target org, where it is "
+                "off; once on, it cannot be turned off again",
+            )
+        ]
+    return []
 
 
 def _all_actions(p: EntitlementProcessVersion) -> Iterable[ActionReference]:
@@ -2104,6 +2150,7 @@ _RECURRENCE_NEEDS: Final[dict[str, tuple[str, ...]]] = {
 
 
 _HOURS_FIXES: Final = ("approximate_business_hours", "omit_inexpressible_business_hours")
+_VERSIONING: Final = "enableEntitlementVersioning"
 _DAY_MINUTES: Final = 24 * 60
 _Span = tuple[int, int]  # minutes from the day's midnight, end 1440 = 24:00
 
@@ -2587,6 +2634,16 @@ def strip_action_prefixes(project: MetadataProject) -> MetadataProject:
         for action in _all_actions(p):
             if "." in action.name:
                 action.name = action.name.rsplit(".", 1)[1]
+    return result
+
+
+def enable_entitlement_versioning(project: MetadataProject) -> MetadataProject:
+    """A copy of ``project`` whose Entitlement.settings (made when missing) turns entitlement
+    versioning on."""
+    result = copy.deepcopy(project)
+    if result.entitlement_settings is None:
+        result.entitlement_settings = EntitlementSettings()
+    result.entitlement_settings.flags[_VERSIONING] = True
     return result
 
 

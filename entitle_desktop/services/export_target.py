@@ -2,12 +2,12 @@
 shared by every format, so that an export never destroys the user's files.
 
 * Salesforce metadata (mdapi/source) replaces its folder as a whole, so the folder may be
-  missing (it is created, with missing parents), empty, or an earlier metadata export:
-  nothing in it but ``package.xml`` / ``sfdx-project.json``, files in the metadata type
-  folders Entitle Desktop writes (``entitlementProcesses``, ``milestoneTypes``,
-  ``entitlementTemplates``, ``settings``) and files this export writes anyway; no hidden
-  entry (``.git``), no link; never the current folder. Anything else is refused and left
-  as it is.
+  missing (it is created, with missing parents), empty, or an earlier metadata export made
+  on this machine: every file in it is one an earlier export wrote there, unchanged since
+  (the export ledger, :func:`record_metadata_export`, holds their SHA-256), or one this
+  export writes with the very same content; no hidden entry (``.git``), no link; never the
+  current folder, never the target org's project read as the reference. A retrieved
+  project, or an export edited by hand, is refused and left as it is.
 * Data Loader CSV and data-tree files are written into the folder beside what is there
   (missing folders are created); the path may not be a file.
 * A bundle is one file: the path may be missing (missing parent folders are created), an
@@ -20,11 +20,15 @@ naming the path, and the folders made for the export are removed again.
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import os
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+
+from platformdirs import user_state_dir
 
 from entitle_desktop.interchange.errors import InterchangeError
 
@@ -33,17 +37,19 @@ __all__ = [
     "check_bundle_file",
     "check_data_folder",
     "check_metadata_folder",
+    "check_not_reference",
     "new_staging_folder",
+    "record_metadata_export",
     "writing",
 ]
 
-#: the Salesforce metadata type folders Entitle Desktop models (an export writes these)
-METADATA_FOLDERS = frozenset(
-    {"entitlementProcesses", "milestoneTypes", "entitlementTemplates", "settings"}
-)
-_PROJECT_FILES = frozenset({"package.xml", "sfdx-project.json"})
 #: an earlier export holds far fewer files; a bigger folder is not looked through
 _MAX_ENTRIES = 20_000
+#: the file, in the user's state folder, that remembers what each metadata export wrote
+LEDGER_FILE = "metadata-exports.json"
+#: how many export folders the ledger remembers (the oldest are forgotten first)
+LEDGER_KEEP = 200
+_APP_NAME = "Entitle Desktop"
 
 
 class ExportTargetError(InterchangeError):
@@ -54,18 +60,84 @@ class ExportTargetError(InterchangeError):
         self.path = path
 
 
-def _not_empty(out: Path, offender: str) -> ExportTargetError:
+def _not_empty(out: Path, offender: str, why: str = "which a metadata export does not write") -> (
+    ExportTargetError
+):
     return ExportTargetError(
-        out,
-        f"is not empty (it holds {offender}, which a metadata export does not write); "
-        "choose an empty or new folder",
+        out, f"is not empty (it holds {offender}, {why}); choose an empty or new folder"
     )
 
 
-def check_metadata_folder(out: Path, writes: Collection[str] = ()) -> None:
+def _ledger_path() -> Path:
+    return Path(user_state_dir(_APP_NAME, appauthor=False)) / LEDGER_FILE
+
+
+def _ledger_key(out: Path) -> str:
+    return str(Path(out).resolve())
+
+
+def _read_ledger() -> dict[str, dict[str, str]]:
+    """The ledger: export folder (resolved) -> {'/'-separated file path: SHA-256}. A missing
+    or unreadable ledger is empty (then no folder counts as an earlier export)."""
+    try:
+        data = json.loads(_ledger_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k): {str(p): str(h) for p, h in v.items()}
+        for k, v in data.items()
+        if isinstance(v, dict)
+    }
+
+
+def record_metadata_export(out: Path, documents: Mapping[str, bytes]) -> None:
+    """Remember that a metadata export wrote ``documents`` at ``out``, so that a later export
+    may replace them (see :func:`check_metadata_folder`). Best effort: a ledger that cannot
+    be written only means the folder is refused next time, never that files are lost."""
+    ledger = _read_ledger()
+    key = _ledger_key(out)
+    ledger.pop(key, None)
+    ledger[key] = {path: hashlib.sha256(content).hexdigest() for path, content in documents.items()}
+    while len(ledger) > LEDGER_KEEP:
+        ledger.pop(next(iter(ledger)))
+    path = _ledger_path()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(ledger, indent=1, sort_keys=False), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def check_not_reference(out: Path, reference: Path | None) -> None:
+    """Refuse ``out`` when it is, holds or lies inside ``reference`` (the target org's
+    project that the export reads)."""
+    if reference is None:
+        return
+    target, source = Path(out).resolve(), Path(reference).resolve()
+    if target == source or source in target.parents or target in source.parents:
+        raise ExportTargetError(
+            out,
+            f"is (or holds, or lies inside) the target org's project {reference} that the "
+            "export reads; choose another folder",
+        )
+
+
+def check_metadata_folder(out: Path, writes: Mapping[str, bytes] | None = None) -> None:
     """Refuse ``out`` for a metadata export unless it is missing, an empty folder or an
-    earlier metadata export (see module). ``writes`` are the '/'-separated paths the
-    export will write (files it replaces anyway)."""
+    earlier metadata export (see module). ``writes`` are the files the export will write
+    ('/'-separated path -> content); an existing file of the same content may be replaced."""
     out = Path(out)
     if out.is_symlink():
         raise ExportTargetError(out, "is a link; choose a folder that is not a link")
@@ -83,7 +155,8 @@ def check_metadata_folder(out: Path, writes: Collection[str] = ()) -> None:
             "is the current folder (or holds it); the export replaces its folder as a whole: "
             "choose a new folder",
         )
-    allowed = set(writes)
+    writes = writes or {}
+    earlier = _read_ledger().get(_ledger_key(out), {})
     seen = 0
     stack: list[tuple[Path, PurePosixPath]] = [(out, PurePosixPath())]
     while stack:
@@ -105,12 +178,25 @@ def check_metadata_folder(out: Path, writes: Collection[str] = ()) -> None:
                 raise _not_empty(out, str(rel))
             if entry.is_dir(follow_symlinks=False):
                 stack.append((Path(entry.path), rel))
-            elif not (
-                entry.name in _PROJECT_FILES
-                or rel_folder.name in METADATA_FOLDERS
-                or rel.as_posix() in allowed
-            ):
-                raise _not_empty(out, str(rel))
+            elif not _replaceable(Path(entry.path), rel.as_posix(), earlier, writes):
+                raise _not_empty(
+                    out, str(rel), "which no earlier export wrote there, or which has changed since"
+                )
+
+
+def _replaceable(
+    path: Path, rel: str, earlier: Mapping[str, str], writes: Mapping[str, bytes]
+) -> bool:
+    """Whether the file at ``path`` may go: an earlier export wrote it (unchanged since), or
+    this export writes the same content there."""
+    if rel not in earlier and rel not in writes:
+        return False
+    digest = _sha256(path)
+    if digest is None:
+        return False
+    if earlier.get(rel) == digest:
+        return True
+    return rel in writes and hashlib.sha256(writes[rel]).hexdigest() == digest
 
 
 def check_data_folder(out: Path) -> None:

@@ -33,6 +33,7 @@ PROJECT_FIXES = (
     "approximate_business_hours",
     "omit_inexpressible_business_hours",
     "single_default_business_hours",
+    "enable_entitlement_versioning",
 )
 #: the oldest API version with entitlement metadata
 API_VERSION_OLDEST = 27
@@ -138,6 +139,8 @@ def apply_fixes(
         project = salesforce_metadata.omit_inexpressible_business_hours(project)
     if "single_default_business_hours" in chosen:
         project = salesforce_metadata.single_default_business_hours(project)
+    if "enable_entitlement_versioning" in chosen:
+        project = salesforce_metadata.enable_entitlement_versioning(project)
     return project
 
 
@@ -176,6 +179,8 @@ class MetadataExportPlan:
     found: list[PreflightIssue]
     remaining: list[PreflightIssue]
     applied: list[PreflightIssue]
+    #: the target org's project the plan was made against (never written over)
+    reference: Path | None = None
 
     @property
     def errors(self) -> list[PreflightIssue]:
@@ -237,13 +242,10 @@ def plan_metadata_export(
     found = salesforce_metadata.preflight(project, version, org)
     planned = apply_fixes(project, names, version if org is not None else api_version)
     if org is not None:
-        planned = salesforce_metadata.plan_against_reference(
-            planned,
-            org,
-            api_version,
-            drop_settings="drop_unsupported_settings" in names,
-        )
-        names.append("plan_against_reference")
+        # the org's API version cannot hold newer settings elements: they are left out
+        # (pre-flight lists each as fixed), as the drop-unsupported-settings fix does
+        planned = salesforce_metadata.plan_against_reference(planned, org, api_version)
+        names += [n for n in ("drop_unsupported_settings", "plan_against_reference") if n not in names]
     planned_version = api_version or planned.api_version or salesforce_metadata.API_VERSION_DEFAULT
     remaining = salesforce_metadata.preflight(planned, planned_version, org)
     remaining += _writing_issues(planned, planned_version, layout, remaining)
@@ -254,6 +256,7 @@ def plan_metadata_export(
         found,
         remaining,
         _applied_notes(found, names, project),
+        Path(reference) if reference is not None else None,
     )
 
 
@@ -329,7 +332,7 @@ def _applied_notes(
 def write_metadata_export(plan: MetadataExportPlan, out: Path, layout: str = "mdapi") -> Path:
     """Write ``plan.project`` at ``out`` through a temporary folder beside it (a failure
     leaves ``out`` as it was). ``out`` must be missing, an empty folder or an earlier
-    metadata export (else :class:`~entitle_desktop.services.export_target.
+    metadata export, and not the plan's reference project (else :class:`~entitle_desktop.services.export_target.
     ExportTargetError`, nothing touched); missing parent folders are created. Returns
     ``out``. An inexpressible record (errors left in ``plan.errors``) raises
     ``InterchangeError``; so does a failure to write (disk full), naming ``out``."""
@@ -340,7 +343,8 @@ def write_metadata_export(plan: MetadataExportPlan, out: Path, layout: str = "md
         raise InterchangeError("", f"unknown layout {layout!r} (mdapi or source)")
     out = Path(out)
     documents = salesforce_metadata.project_documents(plan.project, layout, plan.api_version)
-    export_target.check_metadata_folder(out, documents.keys())
+    export_target.check_not_reference(out, plan.reference)
+    export_target.check_metadata_folder(out, documents)
     with export_target.writing(out):
         staging = export_target.new_staging_folder(out)
         try:
@@ -349,6 +353,7 @@ def write_metadata_export(plan: MetadataExportPlan, out: Path, layout: str = "md
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+    export_target.record_metadata_export(out, documents)
     return out
 
 

@@ -66,8 +66,8 @@ def test_export_into_a_folder_holding_other_files_is_refused_and_leaves_it_as_is
     )
     assert code == 2 and out == ""
     assert err[-1] == (
-        f"entitle export: {victim} is not empty (it holds README.txt, which a metadata export "
-        "does not write); choose an empty or new folder"
+        f"entitle export: {victim} is not empty (it holds README.txt, which no earlier export "
+        "wrote there, or which has changed since); choose an empty or new folder"
     )
     assert _hashes(victim) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["victim"]
@@ -214,49 +214,33 @@ SETTINGS_ISSUES = [
 ]
 
 
-def test_a_reference_org_lacking_a_true_setting_stops_the_export_like_api_version(
+def test_a_reference_org_lacking_a_setting_gets_the_export_without_it_and_a_warning(
     tmp_path: Path, stopped_time_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The target org (API 46) cannot hold <enableMilestoneStoppedTime>: planned against it,
+    the export leaves the element out and says so; named alone, API 46 stops the export."""
     ws, org, out = str(stopped_time_workspace), str(tmp_path / "org46"), tmp_path / "out"
+    left_out = (
+        "warning: settings/Entitlement.settings: <enableMilestoneStoppedTime> arrived in API "
+        "47.0; API 46.0 does not know it (fixed: drop-unsupported-settings)"
+    )
     code, stdout, err = _run(
         capsys, "export", ws, "--format", "mdapi", "--out", str(out), "--reference", org
     )
-    assert code == 2 and stdout == ""
-    assert [e for e in err if "Entitlement.settings" in e] == SETTINGS_ISSUES
-    assert err[-1] == (
-        "entitle export: 1 error would fail a deploy, nothing was written; rerun with "
-        "--fix drop-unsupported-settings"
-    )
-    assert not out.exists()
-    code, stdout, _ = _run(capsys, "validate", ws, "--reference", org)
-    assert code == 1
-    assert [line for line in stdout.splitlines() if "Entitlement.settings" in line] == (
-        SETTINGS_ISSUES
-    )
-    assert stdout.splitlines()[-1] == "1 error, 3 warnings (API 46.0)"
-    code, _, _ = _run(capsys, "validate", ws, "--api-version", "46.0")
-    assert code == 1  # the same as naming the version
-    code, _, err = _run(
-        capsys,
-        "export",
-        ws,
-        "--format",
-        "mdapi",
-        "--out",
-        str(out),
-        "--reference",
-        org,
-        "--fix",
-        "drop-unsupported-settings",
-    )
     assert code == 0
-    assert (
-        "warning: settings/Entitlement.settings: <enableMilestoneStoppedTime> arrived in API "
-        "47.0; API 46.0 does not know it (fixed: drop-unsupported-settings)"
-    ) in err
+    assert [e for e in err if "Entitlement.settings" in e] == [left_out]
     text = (out / "src/settings/Entitlement.settings").read_text()
     assert "Milestone" not in text
     assert "<version>46.0</version>" in (out / "src/package.xml").read_text()
+    code, stdout, _ = _run(capsys, "validate", ws, "--reference", org)
+    assert code == 0
+    assert [line for line in stdout.splitlines() if "Entitlement.settings" in line] == [left_out]
+    assert stdout.splitlines()[-1] == "0 errors, 2 warnings (API 46.0)"
+    code, stdout, _ = _run(capsys, "validate", ws, "--api-version", "46.0")
+    assert code == 1  # without the org, the true setting is an error to decide on
+    assert [line for line in stdout.splitlines() if "Entitlement.settings" in line] == (
+        SETTINGS_ISSUES
+    )
 
 
 # --------------------------------------------------------------------------- F22, F3
@@ -389,3 +373,43 @@ def test_a_bundle_of_a_process_named_by_its_file_name(
     with zipfile.ZipFile(out) as archive:
         processes = json.loads(archive.read("processes.json"))["records"]
     assert [p["name"] for p in processes] == ["Premium Support"]
+
+
+def test_versioned_processes_for_an_org_with_versioning_off_need_it_turned_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Planned against an org with versioning off, the export's _v2 would be refused: the
+    pre-flight says so and offers to turn versioning on, with the warning that it stays on."""
+    workspace = str(tmp_path / "w.entitle")
+    assert main(["import", workspace, str(CORPUS / "vgoyal-copado__SFP-Demo-Classic-Repository")]) == 0
+    capsys.readouterr()
+    org = str(CORPUS / "fpintelandgraf__alpinedemo")
+    args = ["export", workspace, "--format", "source", "--reference", org]
+    args += ["--fix", "drop-unsupported-settings"]
+    code, _, err = _run(capsys, *args, "--out", str(tmp_path / "o1"))
+    assert code == 2
+    assert err[-2:] == [
+        "error: settings/Entitlement.settings: the export holds versioned processes ('basic "
+        "support process') but its Entitlement.settings turns entitlement versioning off; the "
+        "deploy refuses their version numbers",
+        "entitle export: 1 error would fail a deploy, nothing was written; rerun with "
+        "--fix enable-versioning",
+    ]
+    assert not (tmp_path / "o1").exists()
+    code, _, err = _run(capsys, *args, "--fix", "enable-versioning", "--out", str(tmp_path / "o2"))
+    assert code == 0
+    assert err[-1] == (
+        "warning: settings/Entitlement.settings: the export turns entitlement versioning on in "
+        "the target org, where it is off; once on, it cannot be turned off again"
+    )
+    settings = etree.parse(
+        str(tmp_path / "o2/force-app/main/default/settings/Entitlement.settings-meta.xml")
+    )
+    assert settings.xpath("//md:enableEntitlementVersioning/text()", namespaces=NS) == ["true"]
+    processes = sorted(
+        p.name for p in (tmp_path / "o2/force-app/main/default/entitlementProcesses").iterdir()
+    )
+    assert processes == [
+        "basic support process_v2.entitlementProcess-meta.xml",
+        "premium support process.entitlementProcess-meta.xml",
+    ]

@@ -516,6 +516,7 @@ def test_every_fix_is_catalogued_with_its_command_line_flag() -> None:
         ("approximate_business_hours", "approximate-hours"),
         ("omit_inexpressible_business_hours", "omit-inexpressible-hours"),
         ("single_default_business_hours", "single-default-hours"),
+        ("enable_entitlement_versioning", "enable-versioning"),
         ("plan_against_reference", None),
     ]
     assert preflight_fix("approximate-hours") is preflight_fix("approximate_business_hours")

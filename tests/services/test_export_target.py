@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from entitle_desktop.services.metadata_export import export_metadata
 from entitle_desktop.services.workspace import Workspace
 
 FIX = ["approximate-hours"]
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared/corpus/salesforce-metadata"
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,7 @@ def test_the_offending_entry_is_named_even_without_hidden_files(
     (project / "force-app/main/default/classes").mkdir(parents=True)
     (project / "force-app/main/default/classes/Svc.cls").write_text("public class Svc {}")
     (project / "sfdx-project.json").write_text("{}")
-    with pytest.raises(ExportTargetError, match="it holds force-app/main/default/classes/Svc.cls"):
+    with pytest.raises(ExportTargetError, match="it holds sfdx-project.json, which no earlier"):
         export_metadata(ws, project, layout="source", fixes=FIX)
     assert (project / "force-app/main/default/classes/Svc.cls").read_text() == (
         "public class Svc {}"
@@ -96,13 +98,57 @@ def test_an_empty_folder_and_an_earlier_export_are_written(ws: Workspace, tmp_pa
     export_metadata(ws, tmp_path / "empty", fixes=FIX)
     assert (tmp_path / "empty/src/package.xml").is_file()
     export_metadata(ws, tmp_path / "again", layout="source", fixes=FIX)
-    stale = tmp_path / "again/force-app/main/default/milestoneTypes/Old.milestoneType-meta.xml"
-    stale.write_text("<MilestoneType/>")
     check_metadata_folder(tmp_path / "again")  # an earlier export: accepted
     export_metadata(ws, tmp_path / "again", fixes=FIX)  # replaced as a whole
     assert not (tmp_path / "again/force-app").exists()
     assert (tmp_path / "again/src/package.xml").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again", "empty"]
+
+
+def test_an_earlier_export_edited_by_hand_is_refused(ws: Workspace, tmp_path: Path) -> None:
+    out = export_metadata(ws, tmp_path / "md", fixes=FIX)
+    edited = out / "src/milestoneTypes/First Response.milestoneType"
+    edited.write_text("<MilestoneType/>")
+    added = out / "src/milestoneTypes/Old.milestoneType"
+    before = _tree(out)
+    with pytest.raises(ExportTargetError, match="it holds src/milestoneTypes/First Response"):
+        export_metadata(ws, out, fixes=FIX)
+    edited.unlink()
+    added.write_text("<MilestoneType/>")  # a hand-made file, though in a folder we write
+    with pytest.raises(ExportTargetError, match="it holds src/milestoneTypes/Old.milestoneType"):
+        export_metadata(ws, out, fixes=FIX)
+    added.unlink()
+    before.pop("src/milestoneTypes/First Response.milestoneType")
+    assert _tree(out) == before
+    export_metadata(ws, out, fixes=FIX)  # the rest is as exported: replaced
+    assert (out / "src/milestoneTypes/First Response.milestoneType").read_text() != (
+        "<MilestoneType/>"
+    )
+
+
+@pytest.mark.parametrize("layout", ["mdapi", "source"])
+def test_a_retrieved_project_of_entitlement_metadata_only_is_never_replaced(
+    ws: Workspace, tmp_path: Path, layout: str
+) -> None:
+    """A project retrieved from an org holds the very folders an export writes; it was not
+    written here, so it is refused (not wiped), whichever layout is exported."""
+    for name in ("fpintelandgraf__alpinedemo", "Umesh25J__CuriousOrg"):
+        org = tmp_path / name
+        shutil.copytree(CORPUS / name, org)
+        before = _tree(org)
+        with pytest.raises(ExportTargetError, match="which no earlier export wrote there"):
+            export_metadata(ws, org, layout=layout, fixes=FIX)
+        assert _tree(org) == before
+
+
+def test_the_reference_project_is_never_the_output(ws: Workspace, tmp_path: Path) -> None:
+    org = tmp_path / "org"
+    shutil.copytree(CORPUS / "fpintelandgraf__alpinedemo", org)
+    before = _tree(org)
+    for out in (org, org / "src", tmp_path):
+        with pytest.raises(ExportTargetError, match="the target org's project"):
+            export_metadata(ws, out, fixes=FIX, reference=org)
+    assert _tree(org) == before
 
 
 def test_a_metadata_export_never_replaces_a_file(ws: Workspace, tmp_path: Path) -> None:

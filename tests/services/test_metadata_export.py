@@ -72,11 +72,8 @@ def test_export_replaces_a_previous_export(tmp_path: Path) -> None:
     with Workspace.create(tmp_path / "w.entitle") as ws:
         import_metadata(ws, CORPUS / "mmg-opp1__JCRC-Dev")
         export_metadata(ws, tmp_path / "out", layout="mdapi")  # the earlier export
-        stale = tmp_path / "out/src/entitlementProcesses/gone.entitlementProcess"
-        stale.write_text("<EntitlementProcess/>")
         export_metadata(ws, tmp_path / "out", layout="source")
     files = _files(tmp_path / "out")
-    assert "src/entitlementProcesses/gone.entitlementProcess" not in files
     assert "force-app/main/default/milestoneTypes/Follow Up.milestoneType-meta.xml" in files
     assert not any(f.startswith("src/") for f in files)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "w.entitle"]
@@ -248,6 +245,7 @@ def test_unknown_or_contradicting_fixes_are_refused(demo_path: Path) -> None:
         "approximate_business_hours",
         "omit_inexpressible_business_hours",
         "single_default_business_hours",
+        "enable_entitlement_versioning",
     )
 
 

@@ -368,15 +368,24 @@ def test_with_the_target_orgs_project_versions_it_has_are_not_written(
     _preflight(qtbot, dialog)
     assert "plan_against_reference" in dialog.fix_boxes
     assert dialog.fix_boxes["plan_against_reference"].isChecked()
-    # false (Salesforce's default) in the project: left out with a warning, not an error
+    # false (Salesforce's default) in the project: left out with a warning, not an error;
+    # the versions the org has are not written, so versioning being off no longer matters
     settings_rows = [r for r in _rows(dialog) if r[1] == "settings/Entitlement.settings"]
-    assert settings_rows == [
+    assert settings_rows[0] == (
+        "Error",
+        "settings/Entitlement.settings",
+        "the export holds versioned processes ('IHSM Entitlement Process') but its "
+        "Entitlement.settings turns entitlement versioning off; the deploy refuses their "
+        "version numbers",
+        "✔ Fixed",
+    )
+    assert settings_rows[1:] == [
         (
             "Warning",
             "settings/Entitlement.settings",
             f"<{name}> arrived in API 47.0; API 45.0 does not know it: left out (it is false, "
             "Salesforce's default)",
-            "",
+            "✔ Fixed",
         )
         for name in (
             "enableMilestoneFeedItem",
