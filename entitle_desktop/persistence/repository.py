@@ -12,7 +12,7 @@ import dataclasses
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -333,18 +333,50 @@ class SaveResult:
 class _Resolver:
     """Finds referenced metadata by name; makes a placeholder when the workspace lacks it."""
 
+    #: how a warning names one record of each kind
+    _LABELS: ClassVar[dict[str, str]] = {
+        "business_hours": "business hours",
+        "milestone_types": "milestone type",
+        "processes": "entitlement process",
+    }
+    #: referrers named in a warning about a placeholder many records name
+    _REFERRERS_SHOWN: ClassVar[int] = 3
+
     def __init__(self, session: Session, result: SaveResult) -> None:
         self.session = session
         self.result = result
+        self._referrers: dict[tuple[str, str], list[str]] = {}
+        self._created: set[tuple[str, str]] = set()
 
     def _warn(self, kind: str, name: str, referrer: str, created: bool) -> None:
         if created:
             self.result.placeholders.setdefault(kind, []).append(name)
-        what = "a placeholder was created" if created else "it is still a placeholder"
-        self.result.warnings.append(
-            f"{referrer} names {kind.replace('_', ' ')} '{name}', which neither the project "
-            f"nor the workspace has: {what}."
-        )
+            self._created.add((kind, name))
+        self._referrers.setdefault((kind, name), []).append(referrer)
+
+    def warnings(self) -> list[str]:
+        """One warning per placeholder referred to, in the order first referred to, naming
+        the records that refer to it (the first few, and how many more)."""
+        out: list[str] = []
+        for (kind, name), referrers in self._referrers.items():
+            what = (
+                "a placeholder was created"
+                if (kind, name) in self._created
+                else "it is still a placeholder"
+            )
+            target = f"{self._LABELS.get(kind, kind.replace('_', ' '))} '{name}'"
+            if len(referrers) == 1:
+                who = f"{referrers[0]} names"
+            else:
+                shown = "; ".join(referrers[: self._REFERRERS_SHOWN])
+                more = len(referrers) - self._REFERRERS_SHOWN
+                if more > 0:
+                    shown += f"; and {more:,} more"
+                who = f"{len(referrers):,} records ({shown}) name"
+            out.append(
+                f"{who} {target}, which neither the project nor the workspace has: {what}."
+            )
+        return out
 
     def business_hours(self, name: str | None, referrer: str) -> int | None:
         if name is None:
@@ -462,6 +494,7 @@ def save_project(session: Session, project: MetadataProject) -> SaveResult:
         result.count("other_files", row.id, added)
     session.flush()
     result.classify(before, _snapshot(session))
+    result.warnings += resolver.warnings()
     result.warnings += _version_gap_warnings(session, project)
     return result
 

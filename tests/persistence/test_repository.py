@@ -361,11 +361,14 @@ def test_references_resolve_to_placeholders_with_warnings(workspace: Workspace) 
         "milestone_types": ["Missing"],
         "processes": ["Other"],
     }
-    assert len(result.warnings) == 4
-    assert result.warnings[0] == (
-        "Process 'P' names business hours 'Default', which neither the project nor the "
-        "workspace has: a placeholder was created."
-    )
+    assert result.warnings == [
+        "2 records (Process 'P'; Template 'T') name business hours 'Default', which neither "
+        "the project nor the workspace has: a placeholder was created.",
+        "Process 'P', milestone 1 names milestone type 'Missing', which neither the project "
+        "nor the workspace has: a placeholder was created.",
+        "Template 'T' names entitlement process 'Other', which neither the project nor the "
+        "workspace has: a placeholder was created.",
+    ]
     with workspace.session() as session:
         loaded = repository.load_project(session)
     assert loaded.business_hours == [] and loaded.milestone_types == []

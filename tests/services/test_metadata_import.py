@@ -147,7 +147,7 @@ def test_missing_references_become_placeholders_with_warnings(workspace: Workspa
     assert summary.warnings == [
         "Process 'standard support' names business hours 'Standard', which neither the project "
         "nor the workspace has: a placeholder was created.",
-        "Process 'standard support', milestone 3 names milestone types 'Close Case', which "
+        "Process 'standard support', milestone 3 names milestone type 'Close Case', which "
         "neither the project nor the workspace has: a placeholder was created.",
     ]
     assert workspace.row("milestone_type", "Close Case") == {
