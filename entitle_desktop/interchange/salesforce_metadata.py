@@ -2461,6 +2461,25 @@ def _limit_and_name_issues(project: MetadataProject) -> list[PreflightIssue]:
                     f"{MAX_MILESTONES_PER_PROCESS} per process",
                 )
             )
+        for n, m in enumerate(p.milestones, 1):
+            if m.minutes_to_complete is not None and m.minutes_to_complete < 1:
+                issues.append(
+                    PreflightIssue(
+                        "error",
+                        where,
+                        f"milestone {n} ({m.milestone_name!r}) has {m.minutes_to_complete} "
+                        "minutes to complete; Salesforce takes a whole number of at least 1",
+                    )
+                )
+        if p.sobject_type is not None and p.sobject_type not in ("Case", "WorkOrder"):
+            issues.append(
+                PreflightIssue(
+                    "error",
+                    where,
+                    f"<SObjectType> is {p.sobject_type!r}; entitlement processes run on Case "
+                    "or WorkOrder",
+                )
+            )
         issues += _name_issues("process", p.name, where)
     for mt in project.milestone_types:
         if not mt.placeholder:

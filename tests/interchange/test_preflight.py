@@ -17,6 +17,7 @@ from entitle_desktop.domain.records import (
     Holiday,
     MetadataProject,
     MilestoneType,
+    ProcessMilestone,
 )
 from entitle_desktop.interchange.errors import InterchangeError
 from entitle_desktop.interchange.salesforce_metadata import (
@@ -759,3 +760,43 @@ def test_planning_against_an_org_that_has_everything_writes_no_versions() -> Non
     planned = plan_against_reference(project, copy.deepcopy(project))
     assert planned.processes == []
     assert planned.milestone_types == project.milestone_types
+
+
+def test_minutes_below_one_and_an_object_other_than_case_or_work_order_are_errors() -> None:
+    project = MetadataProject(
+        processes=[
+            EntitlementProcessVersion(
+                "Leads",
+                sobject_type="Lead",
+                milestones=[
+                    ProcessMilestone("First Response", minutes_to_complete=-5),
+                    ProcessMilestone("Resolution", minutes_to_complete=0),
+                    ProcessMilestone("Update", minutes_to_complete=1),
+                    ProcessMilestone("Custom", minutes_custom_class="SlaMinutes"),
+                ],
+            )
+        ]
+    )
+    issues = [i for i in preflight(project) if i.severity == "error"]
+    assert _messages(issues) == [
+        (
+            "error",
+            "entitlementProcesses/leads",
+            "milestone 1 ('First Response') has -5 minutes to complete; Salesforce takes a "
+            "whole number of at least 1",
+            None,
+        ),
+        (
+            "error",
+            "entitlementProcesses/leads",
+            "milestone 2 ('Resolution') has 0 minutes to complete; Salesforce takes a whole "
+            "number of at least 1",
+            None,
+        ),
+        (
+            "error",
+            "entitlementProcesses/leads",
+            "<SObjectType> is 'Lead'; entitlement processes run on Case or WorkOrder",
+            None,
+        ),
+    ]
