@@ -744,9 +744,12 @@ def _save_process_version(
         session.add(process)
         session.flush()
     else:
-        if "name" not in version.from_file_name:  # a lower-case file name never renames
+        # a lower-case file name never renames a process, but it does name a placeholder
+        # (whose name only came from a reference), as a fresh import of the file would
+        fills_placeholder = process.placeholder and not version.placeholder
+        if "name" not in version.from_file_name or fills_placeholder:
             _rename(process, version.name)
-        if process.placeholder and not version.placeholder:
+        if fills_placeholder:
             process.placeholder = False
             process.position = index
     row = _find_version(session, process.id, version.version_number)

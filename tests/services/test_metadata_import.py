@@ -353,3 +353,25 @@ def test_database_round_trip_is_lossless(
     assert files_a == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
     for rel in files_a:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_a_process_imported_after_a_template_named_it_takes_the_files_name(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A template's reference made the placeholder 'Basic Support Process'; the process file
+    (lower-case name from its file) then fills it and names it as a fresh import would."""
+    src = CORPUS / "fpintelandgraf__alpinedemo" / "src"
+    template = tmp_path / "t" / "src" / "entitlementTemplates"
+    process = tmp_path / "p" / "src" / "entitlementProcesses"
+    template.mkdir(parents=True)
+    process.mkdir(parents=True)
+    name = "Basic Phone Support.entitlementTemplate"
+    (template / name).write_bytes((src / "entitlementTemplates" / name).read_bytes())
+    name = "basic support process.entitlementProcess"
+    (process / name).write_bytes((src / "entitlementProcesses" / name).read_bytes())
+    first = import_metadata(workspace, tmp_path / "t")
+    assert first.placeholders["processes"] == ["Basic Support Process"]
+    import_metadata(workspace, tmp_path / "p")
+    summary = workspace.summary().to_json_dict()
+    assert [p["name"] for p in summary["processes"]] == ["basic support process"]
+    assert "processes" not in summary["placeholders"]
