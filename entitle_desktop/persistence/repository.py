@@ -431,6 +431,26 @@ class _Resolver:
         return int(row.id)
 
 
+def _drop_unreferenced_placeholders(session: Session) -> None:
+    """Delete the placeholder records nothing refers to any more (a later import gave the
+    records that named them other references), so that they are no longer listed."""
+    for model in (BusinessHoursRow, MilestoneTypeRow, EntitlementProcessRow):
+        table = model.__table__
+        columns = [
+            fk.parent
+            for other in table.metadata.tables.values()
+            for fk in other.foreign_keys
+            if fk.column.table is table
+        ]
+        for row in session.scalars(select(model).where(model.placeholder.is_(True))).all():
+            if not any(
+                session.execute(select(c.table.c[c.name]).where(c == row.id).limit(1)).first()
+                for c in columns
+            ):
+                session.delete(row)
+    session.flush()
+
+
 def _find(session: Session, model: Any, name: str) -> Any:
     """The record named ``name``; failing that, the first whose name is the same to
     Salesforce, which ignores case (Unicode case folding after NFC, not SQLite's ASCII-only
@@ -493,6 +513,7 @@ def save_project(session: Session, project: MetadataProject) -> SaveResult:
         session.flush()
         result.count("other_files", row.id, added)
     session.flush()
+    _drop_unreferenced_placeholders(session)
     result.classify(before, _snapshot(session))
     result.warnings += resolver.warnings()
     result.warnings += _version_gap_warnings(session, project)

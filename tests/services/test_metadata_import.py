@@ -174,7 +174,8 @@ def test_reference_resolves_to_what_the_workspace_already_has(workspace: Workspa
 def test_a_later_import_fills_a_placeholder(workspace: Workspace) -> None:
     import_metadata(workspace, CORPUS / "parsam97__Case-Milestone-Bug")
     import_metadata(workspace, CORPUS / "Umesh25J__CuriousOrg")  # holds "Close Case"
-    assert workspace.summary().placeholders == {"business_hours": ["Default", "Standard"]}
+    # Umesh's 'standard support' replaces parsam's, and names 'Default', not 'Standard'
+    assert workspace.summary().placeholders == {"business_hours": ["Default"]}
     assert workspace.row("milestone_type", "Close Case")["placeholder"] is False  # type: ignore[index]
 
 
@@ -375,3 +376,15 @@ def test_a_process_imported_after_a_template_named_it_takes_the_files_name(
     summary = workspace.summary().to_json_dict()
     assert [p["name"] for p in summary["processes"]] == ["basic support process"]
     assert "processes" not in summary["placeholders"]
+
+
+def test_a_placeholder_nothing_refers_to_any_more_is_dropped(workspace: Workspace) -> None:
+    """parsam's 'standard support' names business hours 'Standard' and milestone type
+    'Close Case', neither in the project; divya's 'standard support' replaces it and
+    names neither, so the two placeholders go."""
+    first = import_metadata(workspace, CORPUS / "parsam97__Case-Milestone-Bug")
+    assert first.placeholders == {"business_hours": ["Standard"], "milestone_types": ["Close Case"]}
+    import_metadata(workspace, CORPUS / "divyaagrawal__force-code-demo")
+    summary = workspace.summary().to_json_dict()
+    assert summary["placeholders"] == {"business_hours": ["Default"]}
+    assert workspace.row("milestone_type", "Close Case") is None
