@@ -258,6 +258,24 @@ class _Year:
         return self.cum_start[i] + min(t, self.closes[i]) - self.opens[i]
 
 
+def iana_zone(time_zone: object) -> ZoneInfo:
+    """The IANA zone named ``time_zone``; :class:`CalendarError` for anything else (not a
+    name, unknown, or this computer's own zone such as 'localtime')."""
+    if not isinstance(time_zone, str) or not time_zone.strip():
+        raise CalendarError(f"time zone must be an IANA zone name, got {time_zone!r}")
+    if time_zone in _HOST_ZONE_KEYS:
+        raise CalendarError(
+            f"time zone {time_zone!r} names this computer's own zone, not an IANA zone"
+            " (use a name such as 'Europe/London')"
+        )
+    if time_zone not in _iana_zone_names():
+        raise CalendarError(f"unknown time zone {time_zone!r}")
+    try:
+        return ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise CalendarError(f"unknown time zone {time_zone!r}") from exc
+
+
 class BusinessCalendar:
     """Working time in an IANA zone: weekday windows minus holidays.
 
@@ -272,19 +290,7 @@ class BusinessCalendar:
         windows: Mapping[str, Sequence[Sequence[str]]],
         holidays: Sequence[HolidayRule] = (),
     ) -> None:
-        if not isinstance(time_zone, str) or not time_zone.strip():
-            raise CalendarError(f"time zone must be an IANA zone name, got {time_zone!r}")
-        if time_zone in _HOST_ZONE_KEYS:
-            raise CalendarError(
-                f"time zone {time_zone!r} names this computer's own zone, not an IANA zone"
-                " (use a name such as 'Europe/London')"
-            )
-        if time_zone not in _iana_zone_names():
-            raise CalendarError(f"unknown time zone {time_zone!r}")
-        try:
-            self.zone = ZoneInfo(time_zone)
-        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-            raise CalendarError(f"unknown time zone {time_zone!r}") from exc
+        self.zone = iana_zone(time_zone)
         self.time_zone = time_zone
         if not isinstance(windows, Mapping):
             raise CalendarError("windows must map weekday keys (mon..sun) to lists of spans")

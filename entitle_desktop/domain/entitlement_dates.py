@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from entitle_desktop.domain.calendar import CalendarError, iana_zone
 
 __all__ = [
     "Entitlement",
@@ -43,9 +45,9 @@ class EntitlementStatus(Enum):
 
 def _zone(time_zone: str) -> ZoneInfo:
     try:
-        return ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise EntitlementDateError(f"unknown time zone {time_zone!r}") from exc
+        return iana_zone(time_zone)
+    except CalendarError as exc:
+        raise EntitlementDateError(str(exc)) from exc
 
 
 def _local_date(at: datetime, time_zone: str) -> date:
@@ -102,6 +104,8 @@ def add_months(day: date, months: int) -> date:
 
 def template_end_date(start_date: date, term_days: int) -> date:
     """Last covered day of a template term of ``term_days`` days (exclusive end start+days)."""
+    if isinstance(term_days, bool) or not isinstance(term_days, int):
+        raise EntitlementDateError(f"a term must be a whole number of days, got {term_days!r}")
     if term_days < 1:
         raise EntitlementDateError(f"a term must be at least one day, got {term_days}")
     return start_date + timedelta(days=term_days - 1)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from entitle_desktop.domain.calendar import BusinessCalendar, CalendarError
+from entitle_desktop.domain.calendar import BusinessCalendar, CalendarError, to_epoch_us
 from entitle_desktop.domain.criteria import Criteria, CriteriaError, FilterItem
 from entitle_desktop.domain.milestones import (
     CaseHistory,
@@ -243,7 +243,9 @@ _EXACT_FIELDS = ("violated", "elapsed_seconds", "stopped_seconds", "actual_elaps
 def _same_instant(expected: object, actual: datetime | None, where: str) -> bool:
     if expected is None or actual is None:
         return expected is None and actual is None
-    return parse_instant(expected, where) == actual
+    # the same instant, whatever the offsets: aware == is False for a fold=1 value (in a
+    # repeated fall-back hour) against any other zone, so compare positions on the time line
+    return to_epoch_us(parse_instant(expected, where)) == to_epoch_us(actual)
 
 
 def _show(value: object) -> str:

@@ -29,6 +29,21 @@ def test_shared_case_passes(path: Path) -> None:
     assert result.failures == []
 
 
+#: our own hand-checked cases, in the shared format: overnight windows over holidays and
+#: fall-back, 24:00 ends, Lord Howe, Salesforce recurrences with intervals, observed
+#: national holidays, a milestone target in the repeated fall-back hour
+OWN_CASE_FILES = find_case_files([Path(__file__).resolve().parent / "cases"])
+
+
+@pytest.mark.parametrize("path", OWN_CASE_FILES, ids=[p.stem for p in OWN_CASE_FILES])
+def test_own_case_passes(path: Path) -> None:
+    assert run_case_file(path).failures == []
+
+
+def test_own_cases_are_found() -> None:
+    assert len(OWN_CASE_FILES) == 61
+
+
 def test_wrong_expectation_is_reported_with_field_expected_and_actual() -> None:
     case = {
         "id": "made-up",
