@@ -322,6 +322,16 @@ class BusinessCalendar:
         # Year totals for long walks (see the module docstring).
         self._listed_rules = tuple(r for r in self.holiday_rules if r.listed)
         self._keyed_rules = tuple(r for r in self.holiday_rules if not r.listed)
+        # rules whose phase is () but in a few years are not asked year by year
+        self._irregular_years: set[int] = set()
+        asked: list[HolidayRule] = []
+        for rule in self._keyed_rules:
+            years = rule.irregular_years()
+            if years is None:
+                asked.append(rule)
+            else:
+                self._irregular_years |= years
+        self._phase_rules = tuple(asked)
         self._keyed_holidays = (
             HolidaySet(self._keyed_rules) if self._listed_rules else self._holidays
         )
@@ -620,8 +630,10 @@ class BusinessCalendar:
         layout = self._layout_key(year)
         if layout is None:
             return None
+        if year in self._irregular_years:
+            return None
         phases: list[Hashable] = []
-        for rule in self._keyed_rules:
+        for rule in self._phase_rules:
             phase = rule.year_phase(year)
             if phase is None:
                 return None

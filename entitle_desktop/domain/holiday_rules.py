@@ -204,6 +204,11 @@ class HolidayRule(ABC):
         """
         return None
 
+    def irregular_years(self) -> frozenset[int] | None:
+        """The years whose :meth:`year_phase` is None when it is ``()`` in every other year
+        (so the engine need not ask year by year); None when the phase must be asked."""
+        return None
+
 
 @dataclass(frozen=True, kw_only=True)
 class OneOffHoliday(HolidayRule):
@@ -216,6 +221,10 @@ class OneOffHoliday(HolidayRule):
 
     def year_phase(self, year: int) -> Hashable | None:
         return None if abs(self.day.year - year) <= 1 else ()
+
+    def irregular_years(self) -> frozenset[int] | None:
+        y = self.day.year
+        return frozenset((y - 1, y, y + 1))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,6 +250,9 @@ class YearlyDateHoliday(HolidayRule):
     def year_phase(self, year: int) -> Hashable | None:
         return ()
 
+    def irregular_years(self) -> frozenset[int] | None:
+        return frozenset()
+
 
 @dataclass(frozen=True, kw_only=True)
 class YearlyNthWeekdayHoliday(HolidayRule):
@@ -265,6 +277,9 @@ class YearlyNthWeekdayHoliday(HolidayRule):
 
     def year_phase(self, year: int) -> Hashable | None:
         return ()
+
+    def irregular_years(self) -> frozenset[int] | None:
+        return frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)

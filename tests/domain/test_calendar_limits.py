@@ -207,3 +207,21 @@ def test_year_totals_equal_years_built_day_by_day() -> None:
         }
         for year in sorted(years):
             assert cal._year_total(year) == reference._build_year_by_day(year).total, (cal, year)
+
+
+def test_one_off_holidays_take_exactly_their_days_out_of_a_long_walk() -> None:
+    """Years near a one-off holiday are built, the others counted by their shared totals:
+    each weekday one-off over a century removes exactly its 8 open hours."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from entitle_desktop.domain.calendar import BusinessCalendar
+    from entitle_desktop.domain.holiday_rules import OneOffHoliday
+
+    week = {d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")}
+    days = [date(2001, 1, 1) + timedelta(days=97 * k) for k in range(300)]
+    weekdays = [d for d in days if d.weekday() < 5]
+    rules = [OneOffHoliday(day=d, name=f"h{k}") for k, d in enumerate(days)]
+    start, end = datetime(1950, 1, 1, tzinfo=UTC), datetime(2150, 1, 1, tzinfo=UTC)
+    plain = BusinessCalendar("America/New_York", week).between(start, end)
+    closed = BusinessCalendar("America/New_York", week, rules).between(start, end)
+    assert plain - closed == len(weekdays) * 8 * 3600
