@@ -562,6 +562,14 @@ class RecordBuilder:
             ):
                 self.problem(raw, column.api_name, f"{column.api_name} is required")
                 built.bad = True
+        start, end = values.get("start_date"), values.get("end_date")
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            end_column = next(c.api_name for c in spec.columns if c.attr == "end_date")
+            start_column = next(c.api_name for c in spec.columns if c.attr == "start_date")
+            self.problem(
+                raw, end_column, f"{end_column} {end} is before {start_column} {start}"
+            )
+            built.bad = True
         if custom and "custom_fields" in {f.name for f in fields(spec.cls)}:
             values["custom_fields"] = custom
         elif custom:

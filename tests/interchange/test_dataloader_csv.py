@@ -266,3 +266,23 @@ def test_semicolon_csv_and_colon_relationship_columns_are_read() -> None:
     assert result.records.assets == [
         Asset("Asset:Assets:2", "Router", account_id="X1", install_date=date(2020, 6, 20))
     ]
+
+
+def test_an_end_date_before_the_start_date_is_a_bad_row() -> None:
+    files = {
+        "Account.csv": _csv("Id,Name\n001A,Acme"),
+        "Entitlement.csv": _csv(
+            "Id,Name,AccountId,StartDate,EndDate\n"
+            "550A,Phone,001A,2025-01-01,2025-01-01\n"
+            "550B,Web,001A,2025-01-01,2024-01-01"
+        ),
+        "ServiceContract.csv": _csv(
+            "Id,Name,AccountId,StartDate,EndDate\n810A,Master,001A,2025-03-01,2025-02-28"
+        ),
+    }
+    result = read_csv_files(files)
+    assert [(p.file, p.line, p.element, p.message) for p in result.problems] == [
+        ("Entitlement.csv", 3, "EndDate", "EndDate 2024-01-01 is before StartDate 2025-01-01"),
+        ("ServiceContract.csv", 2, "EndDate", "EndDate 2025-02-28 is before StartDate 2025-03-01"),
+    ]
+    assert result.records == RecordSet()
