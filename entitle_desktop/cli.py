@@ -31,6 +31,7 @@ FIX_FLAGS = (
     "approximate-hours",
     "omit-inexpressible-hours",
     "single-default-hours",
+    "enable-versioning",
 )
 _METADATA_FORMATS = ("mdapi", "source")
 
@@ -500,6 +501,19 @@ def _main(argv: Sequence[str] | None) -> int:
     except CommandError as exc:
         print(f"entitle {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        if not _is_workspace_error(exc):
+            raise
+        # locked or read-only, wherever a command met it: the message names the file
+        print(f"entitle {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _is_workspace_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is a :class:`WorkspaceError` (only a loaded persistence layer raises
+    one, so a command that never opened a workspace imports nothing here)."""
+    db = sys.modules.get("entitle_desktop.persistence.db")
+    return db is not None and isinstance(exc, db.WorkspaceError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

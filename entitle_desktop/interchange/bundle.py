@@ -16,16 +16,22 @@ Reading refuses, with an :class:`InterchangeError` naming the member file (``fil
 record (``record``, its external key) and the field path (``element``) as far as they are
 known -- ``accounts.json, record '001A', <accounts[0].name>: ...`` -- the bundle's own name
 being the caller's to add: entries that are not plain names (``../x``, ``/etc/x``, ``C:x``,
-sub-folders), links, duplicate names, more than ``max_entries`` entries or more than
-``max_total_bytes`` uncompressed (declared, and counted while inflating by
-:mod:`safe_source`, so a lying header does not help), an entry whose header promises to
-inflate more than ``max_ratio`` times, a file whose SHA-256 differs from the manifest, a file
-the manifest does not list, counts that differ from the records, a format version with no
+sub-folders), links, duplicate names, more than ``max_entries`` entries, a file of more than
+``max_file_bytes`` or more than ``max_total_bytes`` in all uncompressed (declared, and counted
+while inflating by :mod:`safe_source`, so a lying header does not help), an entry whose header
+promises to inflate more than ``max_ratio`` times, a manifest of more than 1 MB, a file the
+manifest does not list, a file whose SHA-256 differs from the manifest, counts that differ
+from the records, a format version with no
 loader in :data:`LOADERS` (one loader per version ever written), JSON that is nested too
 deeply, holds ``NaN``/``Infinity``, a number of thousands of digits or one key twice in an
 object, values outside the schema of :mod:`record_codec` (types, control characters, number
 ranges), two records of one file with the same external key, and business hours the engine
 cannot use (:func:`~entitle_desktop.domain.calendar_records.business_hours_problem`).
+
+The order keeps hostile input cheap: the zip's central directory is checked first (names,
+links, sizes, ratios), then ``manifest.json`` alone is inflated and checked, and every entry
+the manifest does not list is refused before any other entry is inflated; listed files are
+then inflated one at a time, each stopped at the limit, and checked against their SHA-256.
 
 A bundle is recognised by its content (:func:`is_bundle`), so a renamed one still reads.
 
@@ -60,7 +66,7 @@ from entitle_desktop.interchange.record_set import (
     RecordSet,
     record_key,
 )
-from entitle_desktop.interchange.safe_source import SourceLimits, iter_source_files
+from entitle_desktop.interchange.safe_source import SourceFile, SourceLimits, iter_source_files
 
 __all__ = [
     "BUNDLE_SUFFIX",
@@ -92,6 +98,7 @@ class BundleLimits:
     max_total_bytes: int = 1 << 30  # uncompressed, declared and actually inflated
     max_ratio: int = 500  # declared inflated / compressed size, for entries above ratio_floor
     ratio_floor: int = 1 << 20
+    max_file_bytes: int = 1 << 30  # one file uncompressed, declared and actually inflated
 
 
 @dataclass(slots=True)
@@ -130,8 +137,9 @@ def _error(
     return InterchangeError(file, message, line=line, element=element, record=record)
 
 
-#: the most a manifest may weigh when sniffing a file for :func:`is_bundle`
-_MANIFEST_SNIFF_BYTES = 1 << 20
+#: the most a manifest may weigh (it lists at most ``max_entries`` files, a few KB), both
+#: when sniffing a file for :func:`is_bundle` and when reading a bundle
+_MANIFEST_MAX_BYTES = 1 << 20
 
 
 def is_bundle(path: Path) -> bool:
@@ -149,10 +157,10 @@ def is_bundle(path: Path) -> bool:
                 info = archive.getinfo(MANIFEST_NAME)
             except KeyError:
                 return False
-            if info.file_size > _MANIFEST_SNIFF_BYTES or info.is_dir():
+            if info.file_size > _MANIFEST_MAX_BYTES or info.is_dir():
                 return False
             with archive.open(info) as handle:
-                payload = handle.read(_MANIFEST_SNIFF_BYTES + 1)
+                payload = handle.read(_MANIFEST_MAX_BYTES + 1)
         doc = json.loads(payload)
     except (OSError, zipfile.BadZipFile, ValueError, RecursionError, RuntimeError):
         return False
@@ -263,13 +271,26 @@ def _replace_atomically(target: Path) -> Iterator[IO[bytes]]:
 
 
 def read_bundle(path: Path, limits: BundleLimits | None = None) -> LoadedBundle:
-    """Read and verify the bundle at ``path``; :class:`InterchangeError` if it is refused."""
+    """Read and verify the bundle at ``path``; :class:`InterchangeError` if it is refused.
+
+    Nothing but ``manifest.json`` is inflated until the central directory and the manifest
+    have been checked (see the module docstring for the order)."""
     limits = limits or BundleLimits()
-    name = Path(path).name
-    files = _read_members(Path(path), limits)
-    if MANIFEST_NAME not in files:
+    path = Path(path)
+    members = _list_members(path, limits)
+    manifest_member = members.get(MANIFEST_NAME)
+    if manifest_member is None:
         raise _error("", None, None, "not an Entitle bundle: manifest.json is missing")
-    raw = _parse_json(MANIFEST_NAME, files[MANIFEST_NAME])
+    if manifest_member.size > _MANIFEST_MAX_BYTES:
+        raise _error(
+            MANIFEST_NAME,
+            None,
+            None,
+            f"the manifest is {manifest_member.size:,} bytes, more than the "
+            f"{_MANIFEST_MAX_BYTES >> 20} MB a manifest may hold; refused",
+        )
+    manifest_payload = _read_member(path, manifest_member)
+    raw = _parse_json(MANIFEST_NAME, manifest_payload)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise _error(MANIFEST_NAME, None, "format", "not an Entitle bundle manifest")
     version = raw.get("format_version")
@@ -285,8 +306,9 @@ def read_bundle(path: Path, limits: BundleLimits | None = None) -> LoadedBundle:
             f"unknown bundle format version {version} (this Entitle Desktop reads versions {known})",
         )
     manifest = _parse_manifest(raw, version)
-    _verify_hashes(files, manifest)
-    records = loader(name, files, raw)
+    _check_listed(members, manifest)
+    files = _read_listed(path, members, manifest, manifest_payload)
+    records = loader(path.name, files, raw)
     for list_name, expected in manifest.counts.items():
         if list_name in RECORD_LISTS and len(records.records(list_name)) != expected:
             raise _error(
@@ -299,9 +321,10 @@ def read_bundle(path: Path, limits: BundleLimits | None = None) -> LoadedBundle:
     return LoadedBundle(manifest=manifest, records=records)
 
 
-def _read_members(path: Path, limits: BundleLimits) -> dict[str, bytes]:
-    """Every entry of the bundle zip, through :mod:`safe_source` (names, links, sizes),
-    after refusing entries whose headers promise an inflation ratio above the limit."""
+def _list_members(path: Path, limits: BundleLimits) -> dict[str, SourceFile]:
+    """Every file entry of the bundle zip by name, none of them inflated yet: checked from
+    the central directory alone by :mod:`safe_source` (names, links, declared sizes) and
+    here (folders, inflation ratio)."""
     if not path.is_file() or not zipfile.is_zipfile(path):
         raise _error("", None, None, "not a bundle: expected a .entitlebundle (zip) file")
     try:
@@ -321,21 +344,62 @@ def _read_members(path: Path, limits: BundleLimits) -> dict[str, bytes]:
     except (zipfile.BadZipFile, OSError) as exc:
         raise _error("", None, None, f"not a readable bundle ({exc})") from None
     source_limits = SourceLimits(
-        max_file_bytes=limits.max_total_bytes,
+        max_file_bytes=min(limits.max_file_bytes, limits.max_total_bytes),
         max_total_bytes=limits.max_total_bytes,
         max_entries=limits.max_entries,
     )
-    files: dict[str, bytes] = {}
+    members: dict[str, SourceFile] = {}
     try:
         for member in iter_source_files(path, source_limits):
             if "/" in member.path:
                 raise _error(member.path, None, None, "a bundle holds no folders; refused")
-            files[member.path] = member.read()
+            members[member.path] = member
     except InterchangeError as exc:
-        if exc.file != path.name:
-            raise
-        # about the bundle as a whole: the caller names it
-        raise _error("", exc.line, exc.element, exc.message, exc.record) from None
+        raise _about_bundle(path, exc) from None
+    return members
+
+
+def _read_member(path: Path, member: SourceFile) -> bytes:
+    """The content of one entry, inflated in bounded chunks and stopped as soon as it
+    passes its declared size, the per-file limit or the total (:mod:`safe_source`)."""
+    try:
+        return member.read()
+    except InterchangeError as exc:
+        raise _about_bundle(path, exc) from None
+
+
+def _about_bundle(path: Path, exc: InterchangeError) -> InterchangeError:
+    """:mod:`safe_source` names the zip itself when an error is about the bundle as a
+    whole; the bundle's name is the caller's to add, so it becomes ``""`` here."""
+    if exc.file != path.name:
+        return exc
+    return _error("", exc.line, exc.element, exc.message, exc.record)
+
+
+def _check_listed(members: dict[str, SourceFile], manifest: BundleManifest) -> None:
+    """Entries and manifest agree, by name alone (nothing inflated)."""
+    for entry in members:
+        if entry != MANIFEST_NAME and entry not in manifest.files:
+            raise _error(entry, None, None, "file not listed in the manifest")
+    for entry in manifest.files:
+        if entry not in members:
+            raise _error(entry, None, None, "file listed in the manifest is missing")
+
+
+def _read_listed(
+    path: Path, members: dict[str, SourceFile], manifest: BundleManifest, manifest_payload: bytes
+) -> dict[str, bytes]:
+    """Every entry (all listed, see :func:`_check_listed`), in zip order, each checked
+    against its SHA-256 as soon as it is read."""
+    files: dict[str, bytes] = {}
+    for entry, member in members.items():
+        payload = manifest_payload if entry == MANIFEST_NAME else _read_member(path, member)
+        digest = manifest.files.get(entry)
+        if digest is not None and hashlib.sha256(payload).hexdigest() != digest:
+            raise _error(
+                entry, None, None, "SHA-256 does not match the manifest (file altered or damaged)"
+            )
+        files[entry] = payload
     return files
 
 
@@ -420,20 +484,6 @@ def _parse_manifest(raw: dict[str, Any], version: int) -> BundleManifest:
         counts=dict(counts),
         files=hashes,
     )
-
-
-def _verify_hashes(files: dict[str, bytes], manifest: BundleManifest) -> None:
-    for entry in files:
-        if entry != MANIFEST_NAME and entry not in manifest.files:
-            raise _error(entry, None, None, "file not listed in the manifest")
-    for entry, digest in manifest.files.items():
-        payload = files.get(entry)
-        if payload is None:
-            raise _error(entry, None, None, "file listed in the manifest is missing")
-        if hashlib.sha256(payload).hexdigest() != digest:
-            raise _error(
-                entry, None, None, "SHA-256 does not match the manifest (file altered or damaged)"
-            )
 
 
 # --------------------------------------------------------------------------- loaders

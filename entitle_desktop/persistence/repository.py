@@ -434,11 +434,12 @@ class _Resolver:
 def _drop_unreferenced_placeholders(session: Session) -> None:
     """Delete the placeholder records nothing refers to any more (a later import gave the
     records that named them other references), so that they are no longer listed."""
-    for model in (BusinessHoursRow, MilestoneTypeRow, EntitlementProcessRow):
+    models: tuple[Any, ...] = (BusinessHoursRow, MilestoneTypeRow, EntitlementProcessRow)
+    for model in models:
         table = model.__table__
         columns = [
             fk.parent
-            for other in table.metadata.tables.values()
+            for other in Base.metadata.tables.values()
             for fk in other.foreign_keys
             if fk.column.table is table
         ]

@@ -17,9 +17,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal, or_, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, SessionTransactionOrigin, aliased, sessionmaker
 
 from entitle_desktop.domain.entitlement_dates import EntitlementDateError, status_on
 from entitle_desktop.domain.records import (
@@ -34,6 +34,11 @@ from entitle_desktop.domain.records import (
     effective_version_number,
 )
 from entitle_desktop.persistence import db, repository
+
+# The errors of a workspace file are raised by its engine; re-exported for the ui and cli.
+from entitle_desktop.persistence.db import WorkspaceError as WorkspaceError
+from entitle_desktop.persistence.db import WorkspaceLockedError as WorkspaceLockedError
+from entitle_desktop.persistence.db import WorkspaceReadOnlyError as WorkspaceReadOnlyError
 from entitle_desktop.persistence.models import (
     AccountRow,
     AssetRow,
@@ -50,11 +55,6 @@ from entitle_desktop.persistence.models import (
     ProductRow,
     ServiceContractRow,
 )
-
-
-class WorkspaceError(Exception):
-    """The file cannot be used as a workspace; ``str()`` is a message for the user."""
-
 
 SUMMARY_KEYS: tuple[str, ...] = (
     "accounts",
@@ -298,13 +298,40 @@ def _criteria_text(items: Sequence[Any], logic: str | None, formula: str | None)
     return f"{logic}: {text}" if logic else text
 
 
+class _WorkspaceSession(Session):
+    """A session whose explicit transactions (``unit_of_work()``, ``session.begin()``) are
+    write transactions: they take the write lock when they begin, waiting for another
+    program up to the busy timeout (:func:`db.for_writing`). Autobegun ones only read."""
+
+    def get_bind(self, mapper: Any = None, **kw: Any) -> Engine | Connection:
+        bind = super().get_bind(mapper, **kw)
+        transaction = self.get_transaction()
+        if (
+            isinstance(bind, Engine)
+            and transaction is not None
+            and transaction.origin is SessionTransactionOrigin.BEGIN
+        ):
+            writer: Engine = self.info["writer"]
+            return writer
+        return bind
+
+
 class Workspace:
-    """An open workspace file. Not thread-safe: use it from one thread at a time."""
+    """An open workspace file. Not thread-safe: use it from one thread at a time.
+
+    A file locked by another program (past the busy timeout) or read-only raises
+    :class:`WorkspaceLockedError` or :class:`WorkspaceReadOnlyError` from whichever call
+    met it; the transaction is rolled back, so the file is unchanged."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._engine = db.make_engine(path)
-        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._sessions = sessionmaker(
+            self._engine,
+            class_=_WorkspaceSession,
+            expire_on_commit=False,
+            info={"writer": db.for_writing(self._engine)},
+        )
         self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -357,12 +384,15 @@ class Workspace:
         return ws
 
     def close(self) -> None:
-        """Checkpoint the WAL into the file and release it. Safe to call twice."""
+        """Checkpoint the WAL into the file and release it. Safe to call twice; never
+        fails because the file is locked or read-only (committed work is in the WAL)."""
         if self._closed:
             return
         self._closed = True
         try:
             db.checkpoint(self._engine)
+        except (WorkspaceLockedError, WorkspaceReadOnlyError):
+            pass  # nothing to fold in from here; SQLite does it when the last user closes
         finally:
             self._engine.dispose()
 
@@ -1027,10 +1057,15 @@ def _data_query(kind: str, parent: tuple[str, str] | None, search: str) -> Selec
             raise KeyError(f"{kind} has no parent of kind {parent[0]!r}")
         query = query.where(make(parent[1]))
     if search:
-        pattern = f"%{search.replace('%', '').replace('_', '')}%"
+        # A plain substring: the user's % and _ are text, not LIKE wildcards.
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
         exprs = [label if s == "label" else extra.get(s, getattr(t, s, None)) for s in spec.search]
         query = query.where(
-            or_(*[e.ilike(pattern) for e in exprs if e is not None], t.id.ilike(pattern))
+            or_(
+                *[e.ilike(pattern, escape="\\") for e in exprs if e is not None],
+                t.id.ilike(pattern, escape="\\"),
+            )
         )
     return query.order_by(func.lower(label), t.id)
 
