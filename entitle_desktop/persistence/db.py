@@ -55,6 +55,7 @@ _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 _SQLITE_READONLY = 8
 _SQLITE_CANTOPEN = 14
+_SQLITE_FULL = 13
 _SQLITE_READONLY_DIRECTORY = _SQLITE_READONLY | (6 << 8)
 
 
@@ -138,6 +139,11 @@ def _file_problem(path: Path, code: int) -> WorkspaceError | None:
         return WorkspaceReadOnlyError(
             f"{path} is read-only, so nothing can be saved to it; make the file writable "
             "(or work on a copy) and try again"
+        )
+    if primary == _SQLITE_FULL:
+        return WorkspaceError(
+            f"{path}: the disk is full, so nothing was saved (the workspace is as it was); "
+            "free some space and try again"
         )
     if primary == _SQLITE_CANTOPEN:
         return WorkspaceReadOnlyError(

@@ -160,3 +160,21 @@ def test_other_database_errors_stay_sqlalchemy_errors(workspace_path: Path) -> N
         ws.session() as session,
     ):
         session.execute(text("SELECT * FROM no_such_table"))
+
+
+def test_a_full_disk_is_a_workspace_error_saying_nothing_was_saved(tmp_path: Path) -> None:
+    """SQLite's SQLITE_FULL (made here with max_page_count) maps to a one-line message."""
+    path = tmp_path / "full.entitle"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE t (x BLOB)")
+    pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(sqlite3.OperationalError) as info:
+        connection.execute("INSERT INTO t VALUES (zeroblob(1000000))")
+    connection.close()
+    problem = db._file_problem(path, info.value.sqlite_errorcode)
+    assert type(problem) is WorkspaceError
+    assert str(problem) == (
+        f"{path}: the disk is full, so nothing was saved (the workspace is as it was); "
+        "free some space and try again"
+    )
