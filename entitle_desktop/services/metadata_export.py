@@ -48,29 +48,46 @@ def load_metadata_project(workspace: Workspace) -> MetadataProject:
 
 
 def select_processes(project: MetadataProject, names: Sequence[str]) -> MetadataProject:
-    """The chosen processes (all their versions) with the milestone types, business hours and
-    holidays they use. A process is named as shown or by its file name (``premium
-    support``): names ignore case, as in Salesforce. Raises ``KeyError`` naming a process
-    the project does not have."""
+    """The chosen processes with the milestone types, business hours and holidays they use.
+
+    A process is named as shown or by its file name (``premium support``), and then comes
+    with all its versions; a version file's name (``premium support_v2``) chooses that
+    version alone. Names ignore case, as in Salesforce. Holidays keep only their links to
+    business hours that are exported. Raises ``KeyError`` naming a process the project
+    does not have."""
+    from entitle_desktop.interchange.salesforce_metadata import process_file_base
+
     wanted = {name_key(n): n for n in names}
     known: set[str] = set()
     chosen: set[str] = set()
-    for v in project.processes:
+    single: set[int] = set()
+    for index, v in enumerate(project.processes):
         keys = process_keys(v)
         known |= keys
         if keys & wanted.keys():
             chosen.add(name_key(v.name))
+        file_key = name_key(unquote(process_file_base(v)))
+        if v.version_number is not None and re.search(r"_v\d+$", file_key):
+            known.add(file_key)
+            if file_key in wanted:
+                single.add(index)
     missing = [n for key, n in wanted.items() if key not in known]
     if missing:
         raise KeyError(f"no process named {', '.join(repr(n) for n in missing)}")
-    versions = [v for v in project.processes if name_key(v.name) in chosen]
+    versions = [
+        v for i, v in enumerate(project.processes) if name_key(v.name) in chosen or i in single
+    ]
     types = {m.milestone_name for v in versions for m in v.milestones}
     hours = {v.business_hours for v in versions} | {
         m.business_hours for v in versions for m in v.milestones
     }
     hours.discard(None)
     business_hours = [b for b in project.business_hours if b.name in hours]
-    holidays = [h for h in project.holidays if set(h.business_hours) & hours]
+    holidays = [
+        dataclasses.replace(h, business_hours=[b for b in h.business_hours if b in hours])
+        for h in project.holidays
+        if set(h.business_hours) & hours
+    ]
     return dataclasses.replace(
         project,
         processes=versions,
