@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--select",
         metavar="TREE:NODE/NODE/...",
-        help="select a navigator node first, e.g. 'setup:Entitlement processes/Gold/Version 2'",
+        help="select a navigator node first, e.g. 'setup:Entitlement processes/Gold/v2'",
     )
     parser.add_argument(
         "--row", type=int, metavar="N", help="with --select: also select row N of the table"

@@ -9,14 +9,29 @@ for one page of rows at a time. Nothing here imports Qt.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
-from entitle_desktop.domain.records import ActionReference, FilterItem, MilestoneTimeTrigger
+from entitle_desktop.domain.records import (
+    ActionReference,
+    EntitlementProcessVersion,
+    FilterItem,
+    Holiday,
+    MilestoneTimeTrigger,
+    MilestoneType,
+    effective_version_default,
+    effective_version_number,
+)
 from entitle_desktop.interchange.salesforce_metadata import METADATA_NS
 from entitle_desktop.services import workspace as ws_api
+from entitle_desktop.ui.wording import (
+    holiday_recurrence_words,
+    milestone_recurrence_words,
+    recurrence_summary_words,
+)
 
 HIERARCHY = "hierarchy"
 SETUP = "setup"
@@ -42,6 +57,10 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
 PLACEHOLDER_TOOLTIP = (
     "Placeholder: referenced by an imported file but not part of the imported project"
 )
+PLACEHOLDER_NOTE = (
+    "A placeholder: the imported project refers to this record but does not contain it, "
+    "so nothing about it is known beyond its name."
+)
 
 
 def kind_name(kind: str, plural: bool = False) -> str:
@@ -63,16 +82,77 @@ class NodeKey:
 @dataclass(frozen=True, slots=True)
 class Node:
     key: NodeKey
-    label: str
+    label: str  # as the navigator shows it, under its parent ("v3 (default)")
     has_children: bool
     placeholder: bool = False
     tooltip: str = ""
+    title: str = ""  # the label out of its parent's context, if it differs
+
+    @property
+    def full_label(self) -> str:
+        """The label for captions ("Standard Support v3 (default)")."""
+        return self.title or self.label
+
+
+class Fit(enum.Enum):
+    """How a table column is sized."""
+
+    SHORT = "short"  # dates, numbers, ids, yes/no, picklist words: sized to content, never elided
+    NAME = "name"  # names: take the room that is left; elided only when they must give way
+    TEXT = "text"  # long text (notes, criteria): one or two lines, elided; the tooltip has it all
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
     title: str
-    width: int = 160
+    fit: Fit = Fit.NAME
+
+
+# Row keys of the service's tables (``ws_api.columns``) by how their column is sized;
+# any other key is name-like.
+_SHORT_FIELDS = frozenset(
+    {
+        "id",
+        "start_date",
+        "end_date",
+        "install_date",
+        "usage_end_date",
+        "activity_date",
+        "time",
+        "term",
+        "quantity",
+        "version_number",
+        "default",
+        "active",
+        "milestones",
+        "versions",
+        "default_version",
+        "order",
+        "minutes",
+        "is_per_incident",
+        "status",
+        "object",
+        "start_from",
+        "time_zone",
+        "serial_number",
+        "product_code",
+        "approval_status",
+        "type",
+        "recurrence_type",
+    }
+)
+_TEXT_FIELDS = frozenset({"version_notes", "criteria", "description", "hours"})
+# Under a record of the first kind, this column repeats that record on every row.
+_PARENT_COLUMNS = {"account": "account_name"}
+_NAME_FIELDS = frozenset({"name", "label"})
+
+
+def column_fit(key: str) -> Fit:
+    if key in _SHORT_FIELDS:
+        return Fit.SHORT
+    if key in _TEXT_FIELDS:
+        return Fit.TEXT
+    return Fit.NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +173,7 @@ class Detail:
     subtitle: str = ""
     sections: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     placeholder: bool = False
+    note: str = ""  # a plain sentence above the sections (what a placeholder is)
 
     def section(self, title: str) -> list[tuple[str, str]]:
         for name, pairs in self.sections:
@@ -183,6 +264,47 @@ def _row_placeholder(row: dict[str, Any]) -> tuple[bool, str]:
     return placeholder, PLACEHOLDER_TOOLTIP if placeholder else ""
 
 
+def version_facts(row: dict[str, Any], versions_of_process: int) -> tuple[int, bool]:
+    """A process version row's number and default flag as Salesforce reads them (a
+    process without versioning is version 1, and its only version is the default)."""
+    version = EntitlementProcessVersion(
+        str(row["name"]),
+        version_number=row.get("version_number"),
+        is_version_default=row.get("default"),
+    )
+    return effective_version_number(version), effective_version_default(
+        version, versions_of_process
+    )
+
+
+def version_label(number: int, default: bool = False, process: str = "") -> str:
+    """A version under its process: ``v3 (default)``, ``v1``; with the process's name
+    (out of its context): ``Standard Support v3 (default)``. A process without
+    versioning is labelled the same way: ``v1 (default)``."""
+    base = f"{process} v{number}" if process else f"v{number}"
+    return f"{base} (default)" if default else base
+
+
+def shown_row(kind: str, row: dict[str, Any], versions_of_process: int = 0) -> dict[str, Any]:
+    """A service row as the table and the navigator show it: a placeholder keeps only its
+    name (nothing else about it is known), versions are numbered the same way whether the
+    file is versioned or not, recurrences are in words."""
+    out = dict(row)
+    if out.get("placeholder"):
+        return {
+            k: v if k in _NAME_FIELDS or k in {"key", "placeholder", "child_count"} else None
+            for k, v in out.items()
+        }
+    if kind == "process_version":
+        number, default = version_facts(out, versions_of_process)
+        out.update(label=version_label(number), version_number=number, default=default)
+    elif kind == "milestone_type":
+        out["recurrence_type"] = milestone_recurrence_words(out.get("recurrence_type"))
+    elif kind == "holiday":
+        out["recurrence"] = recurrence_summary_words(str(out.get("recurrence") or ""))
+    return out
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -195,8 +317,11 @@ class KindTable:
         self.workspace = workspace
         self.kind = kind
         self.parent = parent
-        self._fields = ws_api.columns(kind)
-        self._columns = [Column(title) for _key, title in self._fields]
+        repeated = {_PARENT_COLUMNS.get(parent[0]) if parent is not None else None}
+        if kind == "process_version":
+            repeated.add("version_number")  # the Version column says "v3"
+        self._fields = [(k, t) for k, t in ws_api.columns(kind) if k not in repeated]
+        self._columns = [Column(title, column_fit(key)) for key, title in self._fields]
 
     @property
     def columns(self) -> Sequence[Column]:
@@ -212,7 +337,28 @@ class KindTable:
         rows = self.workspace.rows(
             self.kind, parent=self.parent, search=search, offset=offset, limit=limit
         )
-        return [self._row(r) for r in rows]
+        if self.kind == "process":
+            rows = [self._with_default_version(r) for r in rows]
+        versions = self._versions_of_process(rows)
+        return [self._row(shown_row(self.kind, r, versions.get(r.get("name"), 0))) for r in rows]
+
+    def _versions_of_process(self, rows: list[dict[str, Any]]) -> dict[Any, int]:
+        if self.kind != "process_version":
+            return {}
+        return {
+            name: self.workspace.count("process_version", parent=("process", str(name)))
+            for name in {r.get("name") for r in rows}
+        }
+
+    def _with_default_version(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A process without versioning: its only version is its default (as labelled)."""
+        if row.get("placeholder") or row.get("versions") != 1 or row.get("default_version"):
+            return row
+        version = self.workspace.rows("process_version", parent=("process", str(row["key"])))
+        if not version:
+            return row
+        number, default = version_facts(version[0], 1)
+        return {**row, "default_version": number} if default else row
 
     def _row(self, row: dict[str, Any]) -> Row:
         placeholder, tip = _row_placeholder(row)
@@ -228,7 +374,7 @@ class MixedTable:
         self, workspace: ws_api.Workspace, kinds: Sequence[str], parent: tuple[str, str]
     ) -> None:
         self._parts = [KindTable(workspace, kind, parent) for kind in kinds]
-        self._columns = [Column("Type", 150), Column("Name", 260)]
+        self._columns = [Column("Type", Fit.SHORT), Column("Name")]
 
     @property
     def columns(self) -> Sequence[Column]:
@@ -265,7 +411,7 @@ class MixedTable:
 
 
 class EmptyTable:
-    columns: Sequence[Column] = (Column("Name", 260),)
+    columns: Sequence[Column] = (Column("Name"),)
 
     def keys(self, search: str) -> list[NodeKey]:
         return []
@@ -315,20 +461,21 @@ class WorkspaceCatalog:
         self, kind: str, parent: tuple[str, str] | None, offset: int, limit: int
     ) -> list[Node]:
         nodes = []
-        for row in self.workspace.rows(kind, parent=parent, offset=offset, limit=limit):
+        versions = 0
+        if kind == "process_version" and parent is not None:
+            versions = self.workspace.count(kind, parent=parent)
+        for raw in self.workspace.rows(kind, parent=parent, offset=offset, limit=limit):
+            row = shown_row(kind, raw, versions)
             placeholder, tip = _row_placeholder(row)
             has_children = bool(ws_api.child_kinds(kind)) and int(row.get("child_count") or 0) > 0
             label = display(row.get("label")) or str(row["key"])
-            if kind == "process_version" and row.get("default") is True:
-                label += " (default)"
+            title = ""
+            if kind == "process_version":
+                number, default = int(row["version_number"]), bool(row["default"])
+                label = version_label(number, default)
+                title = version_label(number, default, str(row["name"]))
             nodes.append(
-                Node(
-                    NodeKey(kind, str(row["key"])),
-                    label,
-                    has_children,
-                    placeholder,
-                    tip,
-                )
+                Node(NodeKey(kind, str(row["key"])), label, has_children, placeholder, tip, title)
             )
         return nodes
 
@@ -365,10 +512,108 @@ class WorkspaceCatalog:
         raw = self.workspace.detail(key.kind, key.ident)
         if raw is None:
             return None
+        if raw.get("placeholder"):
+            return self._placeholder_detail(raw)
+        if key.kind == "process_version":
+            raw = self._version_raw(raw)
+        record = raw.get("record")
+        if isinstance(record, Holiday):
+            raw = _with_field(raw, "is_recurring", "Recurrence", holiday_recurrence_words(record))
+        elif isinstance(record, MilestoneType):
+            words = milestone_recurrence_words(record.recurrence_type)
+            raw = _with_field(raw, "description", "Recurrence", words)
         return detail_from_service(raw)
+
+    def _version_raw(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Version number and default as the label has them, saying where they come from
+        when the file does not set them."""
+        record = raw.get("record")
+        if not isinstance(record, EntitlementProcessVersion):
+            return raw
+        versions = self.workspace.count("process_version", parent=("process", record.name))
+        number = effective_version_number(record)
+        default = effective_version_default(record, versions)
+        fields = []
+        for name, value in raw.get("fields", []):
+            if name == "version_number" and value is None:
+                value = f"{number} (the file has no version number)"
+            elif name == "is_version_default" and value is None:
+                why = "the process's only version" if default else "not set in the file"
+                value = f"{display(default)} ({why})"
+            fields.append((name, value))
+        return {**raw, "label": version_label(number, process=record.name), "fields": fields}
+
+    def _placeholder_detail(self, raw: dict[str, Any]) -> Detail:
+        """Only the name is known; the made-up defaults of the record are not shown."""
+        kind = str(raw.get("kind", ""))
+        name = display(raw.get("label")) or str(raw.get("key"))
+        detail = Detail(
+            name,
+            f"{kind_name(kind)} · placeholder (referenced, not in the imported project)",
+            [("Fields", [("Name", name)])],
+            placeholder=True,
+            note=PLACEHOLDER_NOTE,
+        )
+        references = self.references(kind, name)
+        if references:
+            shown = references[:_MAX_REFERENCES]
+            if len(references) > len(shown):
+                shown.append(f"and {len(references) - len(shown)} more")
+            detail.sections.append(("Referenced by", [("", r) for r in shown]))
+        return detail
+
+    def references(self, kind: str, name: str) -> list[str]:
+        """The setup records that name the ``kind`` record ``name`` (for placeholders:
+        business hours, milestone types, processes), in the user's words."""
+        ws = self.workspace
+        out: list[str] = []
+        if kind in ("business_hours", "milestone_type"):
+            versions = {str(v["key"]): v for v in ws.rows("process_version", limit=_ALL)}
+            titles = {
+                k: version_label(version_facts(v, 1)[0], process=str(v["name"]))
+                for k, v in versions.items()
+            }
+            for key, v in versions.items():
+                if kind == "business_hours" and v.get("business_hours") == name:
+                    out.append(f"Entitlement process {titles[key]}")
+            field_name = "business_hours" if kind == "business_hours" else "milestone_name"
+            for m in ws.rows("process_milestone", limit=_ALL):
+                if m.get(field_name) == name:
+                    title = titles.get(str(m["key"]).rpartition("#m")[0], "")
+                    which = f" ({m['milestone_name']})" if kind == "business_hours" else ""
+                    out.append(f"Entitlement process {title}, milestone {m['order']}{which}")
+        if kind in ("business_hours", "process"):
+            field_name = "business_hours" if kind == "business_hours" else "entitlement_process"
+            out += [
+                f"Entitlement template {t['name']}"
+                for t in ws.rows("template", limit=_ALL)
+                if t.get(field_name) == name and not t.get("placeholder")
+            ]
+        if kind == "business_hours":
+            out += [
+                f"Holiday {h['name']}"
+                for h in ws.rows("holiday", limit=_ALL)
+                if name in str(h.get("business_hours") or "").split(", ")
+            ]
+        return out
 
     def counts(self) -> dict[str, int]:
         return dict(self.workspace.summary().counts)
+
+
+_MAX_REFERENCES = 12
+_ALL = 1_000_000  # setup tables are built in memory by the service anyway
+
+
+def _with_field(raw: dict[str, Any], after: str, label: str, value: str) -> dict[str, Any]:
+    """``raw`` with a (label, value) field after the field ``after`` (or last)."""
+    if not value:
+        return raw
+    fields = list(raw.get("fields", []))
+    names = [name for name, _value in fields]
+    at = names.index(after) + 1 if after in names else len(fields)
+    fields.insert(at, (label, value))
+    return {**raw, "fields": fields}
 
 
 _SKIP = {"kind", "key", "label", "placeholder", "fields", "record"}

@@ -16,6 +16,7 @@ _STYLE = """
  td.k { color: #5f6b7a; white-space: nowrap; }
  td.kb { color: #5f6b7a; padding-top: 6px; }
  td.v { color: #1d232b; }
+ td.note { color: #4d3d10; padding: 6px 8px; }
  pre { margin: 0; font-size: small; white-space: pre-wrap; }
 </style>
 """
@@ -63,6 +64,11 @@ class DetailPane(QWidget):
         self.title.setFont(font)
         self.subtitle.setText(detail.subtitle)
         parts = [_STYLE]
+        if detail.note:
+            parts.append(
+                "<table width='100%' bgcolor='#fbf3da'><tr>"
+                f"<td class='note'>{html.escape(detail.note)}</td></tr></table>"
+            )
         for name, pairs in detail.sections:
             if not pairs:
                 continue
@@ -74,6 +80,9 @@ class DetailPane(QWidget):
                         f"<tr><td class='kb' colspan='2'>{html.escape(key)}</td></tr>"
                         f"<tr><td class='v' colspan='2'><pre>{html.escape(value)}</pre></td></tr>"
                     )
+                    continue
+                if not key:  # a list of values (what refers to a placeholder)
+                    parts.append(f"<tr><td class='v' colspan='2'>{html.escape(value)}</td></tr>")
                     continue
                 text = html.escape(value) if value else "<span style='color:#9aa3ad'>—</span>"
                 parts.append(

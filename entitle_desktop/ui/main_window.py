@@ -5,19 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
     QSplitter,
-    QTableView,
     QTabWidget,
     QTreeView,
     QVBoxLayout,
@@ -38,6 +36,7 @@ from entitle_desktop.ui.dialogs import ErrorDialog, show_error
 from entitle_desktop.ui.exporting import ExportDialog
 from entitle_desktop.ui.importing import BUNDLE_SUFFIX, DataImport, MetadataImport
 from entitle_desktop.ui.models import KEY_ROLE, NavigatorModel, RecordTableModel
+from entitle_desktop.ui.record_table import RecordTableView
 from entitle_desktop.ui.settings import RecentWorkspaces, app_settings
 
 APP_TITLE = "Entitle Desktop"
@@ -47,8 +46,6 @@ DATA_FILTER = (
     f"Entitle bundles (*{BUNDLE_SUFFIX});;Data-tree plans (*.json);;"
     "Data Loader CSV files (*.csv *.zip)"
 )
-MIN_COLUMN_WIDTH = 64
-WRAP_ROWS = 200
 DEFAULT_SIZE = (1280, 800)
 SEARCH_DELAY_MS = 250
 
@@ -125,27 +122,10 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self.apply_search)
 
         self.table_model = RecordTableModel()
-        self.table = QTableView()
+        self.table = RecordTableView()  # sizes its columns and rows to what they hold
         self.table.setObjectName("recordTable")
         self.table.setModel(self.table_model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        # Long criteria keep their start and end ("1 AND 2: Case.Status … Priority equals High").
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().setVisible(False)
-        row_height = self.table.fontMetrics().height() + 10
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(row_height)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
-        self.table.viewport().installEventFilter(self)  # re-fit columns when it resizes
         self.table.doubleClicked.connect(self._on_table_double_clicked)
 
         center = QWidget()
@@ -167,7 +147,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([280, 640, 360])
+        # The table gets most of a 1280-pixel window: its columns need the room most.
+        self.splitter.setSizes([270, 690, 320])
         self.setCentralWidget(self.splitter)
 
         self.path_label = QLabel()
@@ -558,12 +539,10 @@ class MainWindow(QMainWindow):
         self.search.blockSignals(False)
         self._search_timer.stop()
         self.search.setEnabled(not isinstance(source, EmptyTable))
-        self.search.setPlaceholderText(self._search_hint(caption_node.key, caption_node.label))
+        self.search.setPlaceholderText(self._search_hint(caption_node.key, caption_node.full_label))
         self.table_model.set_source(source)
-        self._set_row_wrapping()
         self._caption_node = caption_node
         self._update_caption()
-        self.fit_columns()
         if select_key is not None:
             row = self.table_model.row_of(select_key)
             if row >= 0:
@@ -590,9 +569,9 @@ class MainWindow(QMainWindow):
             return
         count = self.table_model.rowCount()
         noun = "record" if count == 1 else "records"
-        base = self._caption_base(node.key, node.label)
+        base = self._caption_base(node.key, node.full_label)
         if not node.key.folder:
-            base = f"{kind_name(node.key.kind)}: {node.label}"
+            base = f"{kind_name(node.key.kind)}: {node.full_label}"
         text = f"{base}  —  {count:,} {noun}"
         if self.table_model.search:
             text += f" matching “{self.table_model.search}”"
@@ -607,51 +586,6 @@ class MainWindow(QMainWindow):
         self._update_caption()
         if self.table_model.rowCount() == 0 and self.current_key is not None and self.catalog:
             self.detail_pane.set_detail(self.catalog.detail(self.current_key))
-
-    def fit_columns(self, sample_rows: int = 60, max_width: int = 420) -> None:
-        """Size columns to the header and the first rows (never fetches past one page),
-        then, if they are wider than the table, narrow the widest ones first so that every
-        column stays in view (long text is elided in the middle; the tooltip has it all)."""
-        header = self.table.horizontalHeader()
-        metrics = self.table.fontMetrics()
-        columns = self.table_model.columnCount()
-        natural: list[int] = []
-        floors: list[int] = []
-        for col in range(columns):
-            title = str(self.table_model.headerData(col, Qt.Orientation.Horizontal))
-            floor = metrics.horizontalAdvance(title) + 28
-            width = floor
-            for row in range(min(sample_rows, self.table_model.rowCount())):
-                value = self.table_model.data(self.table_model.index(row, col))
-                if value:
-                    width = max(width, metrics.horizontalAdvance(str(value)) + 20)
-            natural.append(min(width, max_width))
-            floors.append(min(max(floor, MIN_COLUMN_WIDTH), max_width))
-        available = self.table.viewport().width()
-        widths = fitted_widths(natural, floors, available) if available > 0 else natural
-        for col, width in enumerate(widths):
-            header.resizeSection(col, width)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.Resize
-            and watched is self.table.viewport()
-            and self.table_model.columnCount()
-        ):
-            self.fit_columns()
-        return super().eventFilter(watched, event)
-
-    def _set_row_wrapping(self) -> None:
-        """Small tables (a process version's milestones) wrap long cells onto more lines;
-        big ones keep one fixed-height line per row (elided) so they stay fast."""
-        wrap = self.table_model.rowCount() <= WRAP_ROWS
-        self.table.setWordWrap(wrap)
-        # wrapped lines need air above and below, or rows run into each other
-        self.table.setStyleSheet(
-            "QTableView::item { padding-top: 4px; padding-bottom: 4px; }" if wrap else ""
-        )
-        mode = QHeaderView.ResizeMode.ResizeToContents if wrap else QHeaderView.ResizeMode.Fixed
-        self.table.verticalHeader().setSectionResizeMode(mode)
 
     def _on_table_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         if self.catalog is None:
@@ -737,19 +671,3 @@ class MainWindow(QMainWindow):
         tree.setCurrentIndex(index)
         tree.scrollTo(index)
         return index
-
-
-def fitted_widths(natural: list[int], floors: list[int], available: int) -> list[int]:
-    """Column widths that fit ``available`` pixels: columns keep their natural width while
-    they fit; otherwise the widest are capped at one common width (never below their floor,
-    the header's width), so a long criteria column gives way before a short one."""
-    if sum(natural) <= available:
-        return list(natural)
-    low, high = 0, max(natural)
-    while low < high:  # the largest cap at which everything still fits
-        cap = (low + high + 1) // 2
-        if sum(max(min(w, cap), f) for w, f in zip(natural, floors, strict=True)) <= available:
-            low = cap
-        else:
-            high = cap - 1
-    return [max(min(w, low), f) for w, f in zip(natural, floors, strict=True)]

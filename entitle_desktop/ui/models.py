@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
@@ -193,6 +194,8 @@ class RecordTableModel(QAbstractTableModel):
     """The rows under the selected node: their keys plus a row cache filled a page at a
     time as rows come into view (the source is queried with the search text)."""
 
+    rows_fetched = Signal(int, int)  # first row, count: a page just came from the source
+
     def __init__(self, page_size: int = 200, cache_limit: int = 5_000) -> None:
         super().__init__()
         self._source: TableSource | None = None
@@ -258,9 +261,23 @@ class RecordTableModel(QAbstractTableModel):
             self._cache.clear()
         start = row - row % self._page_size
         self.fetched_pages += 1
-        for i, fetched in enumerate(self._source.rows(self._search, start, self._page_size)):
+        page = self._source.rows(self._search, start, self._page_size)
+        for i, fetched in enumerate(page):
             self._cache[start + i] = fetched
+        if page:
+            self.rows_fetched.emit(start, len(page))
         return self._cache.get(row)
+
+    def cached_row(self, row: int) -> Row | None:
+        """The row at ``row`` if it has been fetched (never asks the source)."""
+        return self._cache.get(row)
+
+    def loaded_rows(self, limit: int) -> list[Row]:
+        """Up to ``limit`` fetched rows, in order, fetching the first page if none is:
+        what views measure, so that measuring never reads the whole table."""
+        if not self._cache and self._keys:
+            self.row(0)
+        return [self._cache[i] for i in sorted(self._cache)[:limit]]
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -111,22 +111,15 @@ def test_imported_project_shows_process_with_four_versions_and_their_milestones(
     processes = _child(setup, QModelIndex(), "Entitlement processes (1)")
     assert _labels(setup, processes) == ["IHSM Entitlement Process"]
     process = _child(setup, processes, "IHSM Entitlement Process")
-    assert _labels(setup, process) == [
-        "IHSM Entitlement Process v1",
-        "IHSM Entitlement Process v2",
-        "IHSM Entitlement Process v3",
-        "IHSM Entitlement Process v4",
-    ]
-    counts = [
-        len(_labels(setup, _child(setup, process, f"IHSM Entitlement Process v{n}")))
-        for n in (1, 2, 3, 4)
-    ]
+    # Versions are labelled under their process; none of the files sets a default.
+    assert _labels(setup, process) == ["v1", "v2", "v3", "v4"]
+    counts = [len(_labels(setup, _child(setup, process, f"v{n}"))) for n in (1, 2, 3, 4)]
     assert counts == [6, 12, 12, 12]
 
     # Selecting a version shows its milestones in the table, in order.
     window.select_path(
         "setup",
-        ["Entitlement processes", "IHSM Entitlement Process", "IHSM Entitlement Process v1"],
+        ["Entitlement processes", "IHSM Entitlement Process", "v1"],
     )
     model = window.table_model
     assert [c.title for c in model.columns] == [

@@ -100,7 +100,7 @@ def test_milestone_detail_lists_elements_kept_inside_time_triggers_and_success_a
     qtbot: QtBot, window: MainWindow, gold_project: Path
 ) -> None:
     _import(qtbot, window, gold_project)
-    window.select_path("setup", ["Entitlement processes", "Gold Support", "Gold Support"])
+    window.select_path("setup", ["Entitlement processes", "Gold Support", "v1"])
     window.table.selectRow(0)
     detail = window.detail_pane.detail
     assert detail is not None and detail.title == "First Response"
@@ -125,7 +125,7 @@ def test_version_detail_lists_its_own_and_its_milestones_kept_elements(
     qtbot: QtBot, window: MainWindow, gold_project: Path
 ) -> None:
     _import(qtbot, window, gold_project)
-    window.select_path("setup", ["Entitlement processes", "Gold Support", "Gold Support"])
+    window.select_path("setup", ["Entitlement processes", "Gold Support", "v1"])
     detail = window.detail_pane.detail
     assert detail is not None and detail.subtitle == "Process version"
     assert [where for where, _xml in detail.section("Unknown elements kept from import")] == [

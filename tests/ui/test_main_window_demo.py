@@ -245,12 +245,8 @@ def test_setup_tree_shows_hours_holidays_types_processes_and_templates(
         "Warranty",
     ]
     standard = _child(model, processes, "Standard Support")
-    assert _labels(model, standard) == [
-        "Standard Support v1",
-        "Standard Support v2",
-        "Standard Support v3 (default)",
-    ]
-    v3 = _child(model, standard, "Standard Support v3 (default)")
+    assert _labels(model, standard) == ["v1", "v2", "v3 (default)"]
+    v3 = _child(model, standard, "v3 (default)")
     assert _labels(model, v3) == ["First Response", "Resolution Time", "Customer Update"]
     assert _labels(model, _child(model, root, "Entitlement templates (4)")) == [
         "Hardware Warranty",
@@ -261,9 +257,7 @@ def test_setup_tree_shows_hours_holidays_types_processes_and_templates(
 
 
 def test_process_version_table_lists_its_milestones(window: MainWindow) -> None:
-    window.select_path(
-        "setup", ["Entitlement processes", "Standard Support", "Standard Support v3"]
-    )
+    window.select_path("setup", ["Entitlement processes", "Standard Support", "v3"])
     assert window.navigator.currentIndex() == 1
     model = window.table_model
     assert _column(model, 1) == ["First Response", "Resolution Time", "Customer Update"]
@@ -334,9 +328,7 @@ def test_table_holds_keys_and_fetches_rows_a_page_at_a_time(demo_path: Path) -> 
 
 
 def test_table_tooltip_shows_the_full_cell_text(window: MainWindow) -> None:
-    window.select_path(
-        "setup", ["Entitlement processes", "Standard Support", "Standard Support v3"]
-    )
+    window.select_path("setup", ["Entitlement processes", "Standard Support", "v3"])
     model = window.table_model
     assert model.data(model.index(2, 3), Qt.ItemDataRole.ToolTipRole) == model.data(
         model.index(2, 3)
