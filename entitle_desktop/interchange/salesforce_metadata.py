@@ -2071,7 +2071,9 @@ def _versioning_setting_issues(
 ) -> list[PreflightIssue]:
     """Versioned processes (``versionNumber``) deploy only to an org with entitlement
     versioning on: refused when the export's own Entitlement.settings turns it off, or the
-    target org has it off and the export does not turn it on (which cannot be undone)."""
+    target org has it off; turning it on there cannot be undone, so the export waits for
+    the user to choose ``enable_entitlement_versioning`` (which the caller then takes as
+    confirmed, see ``metadata_export.plan_metadata_export``)."""
     versioned = sorted(
         {p.name for p in project.processes if not p.placeholder and p.version_number is not None}
     )
@@ -2103,10 +2105,11 @@ def _versioning_setting_issues(
     if org is False and own is True:
         return [
             PreflightIssue(
-                "warning",
+                "error",
                 where,
                 "the export turns entitlement versioning on in the target org, where it is "
-                "off; once on, it cannot be turned off again",
+                "off; once on, it cannot be turned off again, so confirm it",
+                "enable_entitlement_versioning",
             )
         ]
     return []
@@ -2551,6 +2554,7 @@ def _settings_issues(project: MetadataProject, api_version: str) -> list[Preflig
                     "settings/Entitlement.settings",
                     f"<{name}> {detail}; API {api_version} does not know it: left out "
                     "(it is false, Salesforce's default)",
+                    "drop_unsupported_settings",  # so a reference export reports it dropped
                 )
             )
             continue
@@ -2660,8 +2664,8 @@ def enable_entitlement_versioning(project: MetadataProject) -> MetadataProject:
     """A copy of ``project`` whose Entitlement.settings (made when missing) turns entitlement
     versioning on."""
     result = copy.deepcopy(project)
-    if result.entitlement_settings is None:
-        result.entitlement_settings = EntitlementSettings()
+    if result.entitlement_settings is None:  # the schema requires enableEntitlements
+        result.entitlement_settings = EntitlementSettings({"enableEntitlements": True})
     result.entitlement_settings.flags[_VERSIONING] = True
     return result
 

@@ -19,6 +19,7 @@ naming the path, and the folders made for the export are removed again.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -60,9 +61,9 @@ class ExportTargetError(InterchangeError):
         self.path = path
 
 
-def _not_empty(out: Path, offender: str, why: str = "which a metadata export does not write") -> (
-    ExportTargetError
-):
+def _not_empty(
+    out: Path, offender: str, why: str = "which a metadata export does not write"
+) -> ExportTargetError:
     return ExportTargetError(
         out, f"is not empty (it holds {offender}, {why}); choose an empty or new folder"
     )
@@ -109,7 +110,8 @@ def record_metadata_export(out: Path, documents: Mapping[str, bytes]) -> None:
         temporary.write_text(json.dumps(ledger, indent=1, sort_keys=False), encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _sha256(path: Path) -> str | None:
@@ -178,6 +180,8 @@ def check_metadata_folder(out: Path, writes: Mapping[str, bytes] | None = None) 
                 raise _not_empty(out, str(rel))
             if entry.is_dir(follow_symlinks=False):
                 stack.append((Path(entry.path), rel))
+            elif not entry.is_file(follow_symlinks=False):  # a FIFO, socket or device
+                raise _not_empty(out, str(rel))
             elif not _replaceable(Path(entry.path), rel.as_posix(), earlier, writes):
                 raise _not_empty(
                     out, str(rel), "which no earlier export wrote there, or which has changed since"

@@ -262,17 +262,28 @@ def plan_metadata_export(
         # the org's API version cannot hold newer settings elements: they are left out
         # (pre-flight lists each as fixed), as the drop-unsupported-settings fix does
         planned = salesforce_metadata.plan_against_reference(planned, org, api_version)
-        names += [n for n in ("drop_unsupported_settings", "plan_against_reference") if n not in names]
+        names += [
+            n for n in ("drop_unsupported_settings", "plan_against_reference") if n not in names
+        ]
     planned_version = api_version or planned.api_version or salesforce_metadata.API_VERSION_DEFAULT
     remaining = salesforce_metadata.preflight(planned, planned_version, org)
+    # turning versioning on in the org cannot be undone: choosing the fix confirms it
+    confirmed = [
+        i
+        for i in remaining
+        if i.fix == "enable_entitlement_versioning" and "enable_entitlement_versioning" in names
+    ]
+    remaining = [i for i in remaining if i not in confirmed]
     remaining += _writing_issues(planned, planned_version, layout, remaining)
+    applied = _applied_notes(found, names, project)
+    applied += [n for n in _applied_notes(confirmed, names, project) if n not in applied]
     return MetadataExportPlan(
         planned,
         planned_version,
         tuple(names),
         found,
         remaining,
-        _applied_notes(found, names, project),
+        applied,
         Path(reference) if reference is not None else None,
     )
 
@@ -336,6 +347,8 @@ def _applied_notes(
                 f"{kept!r} stays the default business hours; "
                 f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} written as not default"
             )
+        elif fix == "enable_entitlement_versioning":
+            message = issue.message.removesuffix(", so confirm it")
         else:
             message = issue.message
         note = salesforce_metadata.PreflightIssue(
@@ -375,13 +388,13 @@ def write_metadata_export(plan: MetadataExportPlan, out: Path, layout: str = "md
 
 
 def _replace(staging: Path, out: Path) -> None:
-    """Move ``staging`` to ``out``; an existing ``out`` is replaced only after that succeeds."""
+    """Move ``staging`` to ``out``; an existing ``out`` is replaced only after that succeeds.
+    The old ``out`` is moved to a new name of its own first, so nothing else is touched."""
     if not out.exists():
         staging.rename(out)
         return
-    old = out.with_name(f".{out.name}.old")
-    if old.exists():
-        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    old = export_target.new_staging_folder(out)
+    old.rmdir()  # only its unused name is wanted
     out.rename(old)
     try:
         staging.rename(out)

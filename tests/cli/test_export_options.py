@@ -214,6 +214,12 @@ SETTINGS_ISSUES = [
 ]
 
 
+FALSE_LEFT_OUT = (
+    "warning: settings/Entitlement.settings: <{name}> arrived in API 47.0; API 46.0 does not "
+    "know it: left out (it is false, Salesforce's default) (fixed: drop-unsupported-settings)"
+)
+
+
 def test_a_reference_org_lacking_a_setting_gets_the_export_without_it_and_a_warning(
     tmp_path: Path, stopped_time_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -228,14 +234,22 @@ def test_a_reference_org_lacking_a_setting_gets_the_export_without_it_and_a_warn
         capsys, "export", ws, "--format", "mdapi", "--out", str(out), "--reference", org
     )
     assert code == 0
-    assert [e for e in err if "Entitlement.settings" in e] == [left_out]
+    assert [e for e in err if "Entitlement.settings" in e] == [
+        FALSE_LEFT_OUT.format(name="enableMilestoneFeedItem"),
+        left_out,
+        FALSE_LEFT_OUT.format(name="ignoreMilestoneBusinessHours"),
+    ]
     text = (out / "src/settings/Entitlement.settings").read_text()
     assert "Milestone" not in text
     assert "<version>46.0</version>" in (out / "src/package.xml").read_text()
     code, stdout, _ = _run(capsys, "validate", ws, "--reference", org)
     assert code == 0
-    assert [line for line in stdout.splitlines() if "Entitlement.settings" in line] == [left_out]
-    assert stdout.splitlines()[-1] == "0 errors, 2 warnings (API 46.0)"
+    assert [line for line in stdout.splitlines() if "Entitlement.settings" in line] == [
+        FALSE_LEFT_OUT.format(name="enableMilestoneFeedItem"),
+        left_out,
+        FALSE_LEFT_OUT.format(name="ignoreMilestoneBusinessHours"),
+    ]
+    assert stdout.splitlines()[-1] == "0 errors, 4 warnings (API 46.0)"
     code, stdout, _ = _run(capsys, "validate", ws, "--api-version", "46.0")
     assert code == 1  # without the org, the true setting is an error to decide on
     assert [line for line in stdout.splitlines() if "Entitlement.settings" in line] == (
@@ -398,10 +412,11 @@ def test_versioned_processes_for_an_org_with_versioning_off_need_it_turned_on(
     assert not (tmp_path / "o1").exists()
     code, _, err = _run(capsys, *args, "--fix", "enable-versioning", "--out", str(tmp_path / "o2"))
     assert code == 0
-    assert err[-1] == (
+    assert (
         "warning: settings/Entitlement.settings: the export turns entitlement versioning on in "
-        "the target org, where it is off; once on, it cannot be turned off again"
-    )
+        "the target org, where it is off; once on, it cannot be turned off again (fixed: "
+        "enable-versioning)"
+    ) in err
     settings = etree.parse(
         str(tmp_path / "o2/force-app/main/default/settings/Entitlement.settings-meta.xml")
     )

@@ -651,7 +651,7 @@ def test_settings_elements_newer_than_the_api_version_set_true_are_errors_and_dr
             "warning",
             "<enableMilestoneFeedItem> arrived in API 47.0; API 38.0 does not know it: left "
             "out (it is false, Salesforce's default)",
-            None,
+            "drop_unsupported_settings",
         ),
         (
             "error",
@@ -662,7 +662,7 @@ def test_settings_elements_newer_than_the_api_version_set_true_are_errors_and_dr
             "warning",
             "<ignoreMilestoneBusinessHours> arrived in API 47.0; API 38.0 does not know it: "
             "left out (it is false, Salesforce's default)",
-            None,
+            "drop_unsupported_settings",
         ),
     ]
     assert [i for i in preflight(project, "47.0") if i.fix == "drop_unsupported_settings"] == []
@@ -800,3 +800,51 @@ def test_minutes_below_one_and_an_object_other_than_case_or_work_order_are_error
             None,
         ),
     ]
+
+
+def test_versioned_processes_for_an_org_with_versioning_off_wait_for_the_fix(
+    tmp_path: Path,
+) -> None:
+    """No Entitlement.settings of its own, versioned processes, an org with versioning off:
+    an error offering the fix; the fix writes settings that also enable entitlements, as
+    the schema requires, and then the org-side change is an error until confirmed."""
+    from entitle_desktop.domain.records import EntitlementSettings
+    from entitle_desktop.interchange.salesforce_metadata import enable_entitlement_versioning
+
+    project = MetadataProject(
+        processes=[EntitlementProcessVersion("Gold", version_number=1, is_version_default=True)]
+    )
+    org = MetadataProject(
+        entitlement_settings=EntitlementSettings(
+            {"enableEntitlements": True, "enableEntitlementVersioning": False}
+        )
+    )
+    where = "settings/Entitlement.settings"
+    assert _messages([i for i in preflight(project, "66.0", org) if i.where == where]) == [
+        (
+            "error",
+            where,
+            "the export holds versioned processes ('Gold') but the target org has entitlement "
+            "versioning off; the deploy refuses their version numbers",
+            "enable_entitlement_versioning",
+        )
+    ]
+    fixed = enable_entitlement_versioning(project)
+    assert fixed.entitlement_settings is not None
+    assert fixed.entitlement_settings.flags == {
+        "enableEntitlements": True,
+        "enableEntitlementVersioning": True,
+    }
+    assert _messages([i for i in preflight(fixed, "66.0", org) if i.where == where]) == [
+        (
+            "error",
+            where,
+            "the export turns entitlement versioning on in the target org, where it is off; "
+            "once on, it cannot be turned off again, so confirm it",
+            "enable_entitlement_versioning",
+        )
+    ]
+    write_project(fixed, tmp_path, "mdapi")
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    settings = etree.parse(str(tmp_path / "src/settings/Entitlement.settings"))
+    assert schema.validate(settings), schema.error_log

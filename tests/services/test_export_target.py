@@ -335,3 +335,37 @@ def test_the_current_folder_is_never_replaced(
     export_metadata(ws, Path("md"), fixes=FIX)  # a relative new folder is fine
     assert (here / "md" / "src" / "package.xml").is_file()
     assert sorted(p.name for p in here.iterdir()) == ["md"]
+
+
+def test_replacing_an_earlier_export_touches_no_sibling_folder(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    out = export_metadata(ws, tmp_path / "md", fixes=FIX)
+    sibling = tmp_path / ".md.old"
+    sibling.mkdir()
+    (sibling / "precious.txt").write_text("precious\n")
+    export_metadata(ws, out, fixes=FIX)
+    assert (sibling / "precious.txt").read_text() == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".md.old", "md"]
+
+
+def test_an_unusable_state_folder_does_not_fail_a_written_export(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "statefile").write_text("not a folder")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "statefile" / "sub"))
+    out = export_metadata(ws, tmp_path / "md", fixes=FIX)
+    assert (out / "src/package.xml").is_file()
+    export_metadata(ws, out, fixes=FIX)  # the very same files: replaced
+    with pytest.raises(ExportTargetError, match="which no earlier export wrote there"):
+        export_metadata(ws, out, layout="source", fixes=FIX)  # not remembered: refused
+
+
+def test_a_fifo_in_an_earlier_export_is_refused_without_reading_it(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    out = export_metadata(ws, tmp_path / "md", fixes=FIX)
+    (out / "src/package.xml").unlink()
+    os.mkfifo(out / "src/package.xml")
+    with pytest.raises(ExportTargetError, match="it holds src/package.xml"):
+        export_metadata(ws, out, fixes=FIX)
