@@ -78,7 +78,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
             project, read_warnings = read_metadata(source)
         elif kind == "bundle":
             _lazy("entitle_desktop.interchange.bundle", "read_bundle")(source)
-        else:
+        elif not workspace_path.exists():
+            # data rows may refer to records of an existing workspace: checked with it below
             _lazy("entitle_desktop.services.csv_io", "check_data_source")(
                 source, skip_bad_rows=args.skip_bad_rows
             )
