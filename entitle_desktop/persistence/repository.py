@@ -345,26 +345,29 @@ class _Resolver:
     def __init__(self, session: Session, result: SaveResult) -> None:
         self.session = session
         self.result = result
+        # (kind, name as Salesforce compares it) -> referrers; the name first written
         self._referrers: dict[tuple[str, str], list[str]] = {}
+        self._names: dict[tuple[str, str], str] = {}
         self._created: set[tuple[str, str]] = set()
 
     def _warn(self, kind: str, name: str, referrer: str, created: bool) -> None:
+        key = (kind, name_key(name))
         if created:
             self.result.placeholders.setdefault(kind, []).append(name)
-            self._created.add((kind, name))
-        self._referrers.setdefault((kind, name), []).append(referrer)
+            self._created.add(key)
+        self._names.setdefault(key, name)
+        self._referrers.setdefault(key, []).append(referrer)
 
     def warnings(self) -> list[str]:
         """One warning per placeholder referred to, in the order first referred to, naming
         the records that refer to it (the first few, and how many more)."""
         out: list[str] = []
-        for (kind, name), referrers in self._referrers.items():
+        for key, referrers in self._referrers.items():
+            kind = key[0]
             what = (
-                "a placeholder was created"
-                if (kind, name) in self._created
-                else "it is still a placeholder"
+                "a placeholder was created" if key in self._created else "it is still a placeholder"
             )
-            target = f"{self._LABELS.get(kind, kind.replace('_', ' '))} '{name}'"
+            target = f"{self._LABELS.get(kind, kind.replace('_', ' '))} '{self._names[key]}'"
             if len(referrers) == 1:
                 who = f"{referrers[0]} names"
             else:
@@ -373,9 +376,7 @@ class _Resolver:
                 if more > 0:
                     shown += f"; and {more:,} more"
                 who = f"{len(referrers):,} records ({shown}) name"
-            out.append(
-                f"{who} {target}, which neither the project nor the workspace has: {what}."
-            )
+            out.append(f"{who} {target}, which neither the project nor the workspace has: {what}.")
         return out
 
     def business_hours(self, name: str | None, referrer: str) -> int | None:

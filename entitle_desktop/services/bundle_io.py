@@ -125,32 +125,33 @@ def collect_records(
 
 
 def _select_processes(full: RecordSet, names: Sequence[str]) -> RecordSet:
-    """Names as shown or as file names (``premium support``), ignoring case."""
-    from entitle_desktop.domain.names import name_key
-    from entitle_desktop.services.metadata_export import process_keys
+    """Names as shown or as file names (``premium support``, or ``premium support_v2`` for
+    that version alone), ignoring case."""
+    from entitle_desktop.services.metadata_export import chosen_versions
 
-    wanted = {name_key(n): n for n in names}
-    known: set[str] = set()
-    chosen: set[str] = set()
-    for v in full.processes:
-        keys = process_keys(v)
-        known |= keys
-        if keys & wanted.keys():
-            chosen.add(v.name)
-    missing = [n for key, n in wanted.items() if key not in known]
-    if missing:
-        raise ValueError(f"no entitlement process named {', '.join(map(repr, missing))}")
+    try:
+        versions = chosen_versions(full.processes, names)
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0]).replace("process", "entitlement process", 1)) from None
     out = RecordSet(settings=full.settings, project=full.project)
-    _add_setup_used(full, out, chosen)
+    _add_setup_used(full, out, {v.name for v in versions}, versions=versions)
     return out
 
 
 def _add_setup_used(
-    full: RecordSet, out: RecordSet, process_names: set[str], hours: Iterable[str] = ()
+    full: RecordSet,
+    out: RecordSet,
+    process_names: set[str],
+    hours: Iterable[str] = (),
+    versions: Sequence[EntitlementProcessVersion] | None = None,
 ) -> None:
-    """Add the processes named (all versions), the templates using them, and the milestone
-    types, business hours and holidays these use."""
-    out.processes = [v for v in full.processes if v.name in process_names]
+    """Add the processes named (all versions, or only ``versions``), the templates using
+    them, and the milestone types, business hours and holidays these use."""
+    out.processes = (
+        list(versions)
+        if versions is not None
+        else [v for v in full.processes if v.name in process_names]
+    )
     out.templates = [t for t in full.templates if t.entitlement_process in process_names]
     milestone_names = {m.milestone_name for v in out.processes for m in v.milestones}
     bh_names = set(hours)

@@ -47,21 +47,20 @@ def load_metadata_project(workspace: Workspace) -> MetadataProject:
         return repository.load_project(session)
 
 
-def select_processes(project: MetadataProject, names: Sequence[str]) -> MetadataProject:
-    """The chosen processes with the milestone types, business hours and holidays they use.
-
-    A process is named as shown or by its file name (``premium support``), and then comes
-    with all its versions; a version file's name (``premium support_v2``) chooses that
-    version alone. Names ignore case, as in Salesforce. Holidays keep only their links to
-    business hours that are exported. Raises ``KeyError`` naming a process the project
-    does not have."""
+def chosen_versions(
+    versions: Sequence[EntitlementProcessVersion], names: Sequence[str]
+) -> list[EntitlementProcessVersion]:
+    """The versions ``names`` choose, in their order: a process named as shown or by its
+    file name (``premium support``) comes with all its versions; a version file's name
+    (``premium support_v2``) chooses that version alone. Names ignore case, as in
+    Salesforce. Raises ``KeyError`` naming what matches no process or version."""
     from entitle_desktop.interchange.salesforce_metadata import process_file_base
 
     wanted = {name_key(n): n for n in names}
     known: set[str] = set()
     chosen: set[str] = set()
     single: set[int] = set()
-    for index, v in enumerate(project.processes):
+    for index, v in enumerate(versions):
         keys = process_keys(v)
         known |= keys
         if keys & wanted.keys():
@@ -74,20 +73,21 @@ def select_processes(project: MetadataProject, names: Sequence[str]) -> Metadata
     missing = [n for key, n in wanted.items() if key not in known]
     if missing:
         raise KeyError(f"no process named {', '.join(repr(n) for n in missing)}")
-    versions = [
-        v for i, v in enumerate(project.processes) if name_key(v.name) in chosen or i in single
-    ]
+    return [v for i, v in enumerate(versions) if name_key(v.name) in chosen or i in single]
+
+
+def select_processes(project: MetadataProject, names: Sequence[str]) -> MetadataProject:
+    """The versions ``names`` choose (see :func:`chosen_versions`) with the milestone types,
+    business hours and holidays they use. Raises ``KeyError`` naming a process the
+    project does not have."""
+    versions = chosen_versions(project.processes, names)
     types = {m.milestone_name for v in versions for m in v.milestones}
     hours = {v.business_hours for v in versions} | {
         m.business_hours for v in versions for m in v.milestones
     }
     hours.discard(None)
     business_hours = [b for b in project.business_hours if b.name in hours]
-    holidays = [
-        dataclasses.replace(h, business_hours=[b for b in h.business_hours if b in hours])
-        for h in project.holidays
-        if set(h.business_hours) & hours
-    ]
+    holidays = [h for h in project.holidays if set(h.business_hours) & hours]
     return dataclasses.replace(
         project,
         processes=versions,

@@ -540,3 +540,21 @@ def test_hundred_thousand_entitlements_save_in_a_few_seconds(workspace: Workspac
 
 def _unused(session: Session) -> None:  # keeps the Session import meaningful for type checkers
     del session
+
+
+def test_references_differing_only_in_case_share_one_placeholder_warning(
+    workspace: Workspace,
+) -> None:
+    project = MetadataProject(
+        templates=[
+            EntitlementTemplate(name="A", entitlement_process="Gold Support Process"),
+            EntitlementTemplate(name="B", entitlement_process="GOLD support process"),
+        ],
+    )
+    with workspace.unit_of_work() as session:
+        result = repository.save_project(session, project)
+    assert result.placeholders == {"processes": ["Gold Support Process"]}
+    assert result.warnings == [
+        "2 records (Template 'A'; Template 'B') name entitlement process 'Gold Support "
+        "Process', which neither the project nor the workspace has: a placeholder was created."
+    ]

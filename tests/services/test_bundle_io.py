@@ -227,6 +227,15 @@ def test_export_of_chosen_process_carries_what_it_uses(
     assert records.accounts == [] and records.entitlements == []
 
 
+def test_a_version_file_name_exports_that_version_alone(
+    full_workspace: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "premium2.entitlebundle"
+    export_bundle(full_workspace, path, processes=["premium_v2"])
+    records = read_bundle(path).records
+    assert [(p.name, p.version_number) for p in records.processes] == [("Premium", 2)]
+
+
 def test_export_of_unknown_process_is_refused(full_workspace: Workspace, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no entitlement process named 'Nope'"):
         export_bundle(full_workspace, tmp_path / "x.entitlebundle", processes=["Nope"])

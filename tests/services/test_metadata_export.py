@@ -69,21 +69,6 @@ def test_a_version_file_name_chooses_that_version_alone(tmp_path: Path) -> None:
         select_processes(project, ["ihsm entitlement process_v9"])
 
 
-def test_chosen_holidays_keep_only_links_to_exported_business_hours(tmp_path: Path) -> None:
-    path = tmp_path / "demo.entitle"
-    with demo.create_demo_workspace(path, TODAY) as ws:
-        project = load_metadata_project(ws)
-    chosen = select_processes(project, ["Standard Support"])
-    assert [b.name for b in chosen.business_hours] == ["New York Office"]
-    assert {h.name: h.business_hours for h in chosen.holidays} == {
-        "New Year's Day": ["New York Office"],
-        "Independence Day": ["New York Office"],
-        "Thanksgiving Day": ["New York Office"],
-        "Christmas Day": ["New York Office"],
-        "Company offsite": ["New York Office"],
-    }
-
-
 def test_a_failing_export_leaves_nothing_behind(tmp_path: Path) -> None:
     path = tmp_path / "demo.entitle"
     with demo.create_demo_workspace(path) as ws:
