@@ -566,9 +566,7 @@ class RecordBuilder:
         if isinstance(start, date) and isinstance(end, date) and end < start:
             end_column = next(c.api_name for c in spec.columns if c.attr == "end_date")
             start_column = next(c.api_name for c in spec.columns if c.attr == "start_date")
-            self.problem(
-                raw, end_column, f"{end_column} {end} is before {start_column} {start}"
-            )
+            self.problem(raw, end_column, f"{end_column} {end} is before {start_column} {start}")
             built.bad = True
         if custom and "custom_fields" in {f.name for f in fields(spec.cls)}:
             values["custom_fields"] = custom
@@ -780,7 +778,9 @@ def _read_rows(
             if h in lowered[:i]:
                 raise InterchangeError(file, "column appears twice", line=1, element=header[i])
         rows: list[RawRow] = []
-        for number, cells in enumerate(reader, start=2):
+        start = reader.line_num + 1  # the line a record starts on (quoted cells may hold newlines)
+        for cells in reader:
+            number, start = start, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue
             raw = RawRow(file, number, {})

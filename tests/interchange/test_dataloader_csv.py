@@ -286,3 +286,13 @@ def test_an_end_date_before_the_start_date_is_a_bad_row() -> None:
         ("ServiceContract.csv", 2, "EndDate", "EndDate 2025-02-28 is before StartDate 2025-03-01"),
     ]
     assert result.records == RecordSet()
+
+
+def test_a_bad_row_after_a_cell_with_line_breaks_is_named_by_the_line_it_starts_on() -> None:
+    files = {
+        "Account.csv": _csv(
+            'Id,Name,Description__c\n001A,Acme,"two\nlines"\n001B,,after\n001C,Initech,x'
+        )
+    }
+    result = read_csv_files(files)
+    assert [(p.line, p.element) for p in result.problems] == [(4, "Name")]
