@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -579,6 +579,164 @@ class Workspace:
             out["success_actions"] = list(record_any.success_actions)
         return out
 
+    # ------------------------------------------------------------------ hierarchies
+
+    def hierarchy_count(
+        self,
+        kind: str,
+        parent: tuple[str, str],
+        search: str = "",
+        *,
+        nested: bool = True,
+        loop_breaks: dict[str, str] | None = None,
+    ) -> int:
+        """How many rows ``hierarchy_rows`` has (all pages)."""
+        with self.session() as session:
+            query = self._hierarchy_select(session, kind, parent, search, nested, loop_breaks)
+            return int(
+                session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            )
+
+    def hierarchy_row_keys(
+        self,
+        kind: str,
+        parent: tuple[str, str],
+        search: str = "",
+        *,
+        nested: bool = True,
+        loop_breaks: dict[str, str] | None = None,
+    ) -> list[str]:
+        with self.session() as session:
+            query = self._hierarchy_select(session, kind, parent, search, nested, loop_breaks)
+            return list(session.execute(select(query.subquery().c.key)).scalars())
+
+    def hierarchy_rows(
+        self,
+        kind: str,
+        parent: tuple[str, str],
+        search: str = "",
+        offset: int = 0,
+        limit: int = 200,
+        *,
+        nested: bool = True,
+        loop_breaks: dict[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """One page of the records of a hierarchical kind (service contracts, contract
+        line items: see ``nesting_kind``) as the navigator nests them.
+
+        ``parent`` is the record that holds them (``("account", id)`` for contracts,
+        ``("service_contract", id)`` for line items) or a record of ``kind`` itself.
+        With ``nested`` (the navigator's view): under the holder, the records that start
+        a hierarchy there (no parent, a parent held elsewhere or not in the workspace, or
+        the record a parent loop is broken at, see ``loop_breaks``); under a record, its
+        children held by the same holder, less a loop's break. Without ``nested``: every
+        record of the holder, or every child of the record wherever it is held.
+
+        Rows are those of ``rows(kind)`` plus ``parent_id``, ``parent_name``,
+        ``parent_group_id`` (the holder of the parent), ``group_id``, ``group_name`` and
+        ``nested_count`` (children under the same holder). ``loop_breaks`` may pass the
+        holder's ``loop_breaks`` when the caller keeps them; they are looked up if not."""
+        with self.session() as session:
+            query = self._hierarchy_select(session, kind, parent, search, nested, loop_breaks)
+            page = query.offset(offset).limit(limit)
+            return [_hierarchy_row(kind, r._mapping) for r in session.execute(page)]
+
+    def loop_breaks(self, kind: str, group_id: str) -> dict[str, str]:
+        """Where the navigator breaks loops of parent links (bad data: a record that is its
+        own ancestor) among the records of ``kind`` held by ``group_id``: for each loop,
+        its record with the smallest id, shown at the top instead of under its parent.
+        Maps each such record to its parent. Empty for data without loops. One pass over
+        the holder's records (down from the tops), however deep the hierarchy."""
+        with self.session() as session:
+            return _loop_breaks(session, kind, group_id)
+
+    def nesting_path(self, kind: str, key: str) -> tuple[str | None, list[str]] | None:
+        """Where the navigator shows a record of a hierarchical kind: its holder's id and
+        the ids from the top of its hierarchy under that holder down to ``key`` (itself
+        last). ``None`` when there is no such record."""
+        _nesting(kind)
+        with self.session() as session:
+            chain = _parent_chain(session, kind, key)
+            if key not in chain:
+                return None
+            group = chain[key][1]
+            path = [key]
+            seen = {key}
+            while True:
+                parent_id = chain[path[-1]][0]
+                if parent_id is None or parent_id not in chain or group is None:
+                    break
+                if chain[parent_id][1] != group:
+                    break
+                if parent_id in seen:
+                    # A loop: the navigator shows its break at the top (see loop_breaks).
+                    loop = path[path.index(parent_id) :]
+                    [top] = _loop_breaks_of({n: str(chain[n][0]) for n in loop})
+                    path = path[: path.index(top) + 1]
+                    break
+                path.append(parent_id)
+                seen.add(parent_id)
+        return group, path[::-1]
+
+    def lineage(self, kind: str, key: str) -> Lineage:
+        """The ancestors of a record of a hierarchical kind, following parent links up
+        (whoever holds them), each once: terminates on loops and says where they close."""
+        _nesting(kind)
+        with self.session() as session:
+            chain = _parent_chain(session, kind, key)
+        ancestors: list[str] = []
+        seen = {key}
+        node = key
+        loops_to: str | None = None
+        while node in chain:
+            parent_id = chain[node][0]
+            if parent_id is None or parent_id not in chain:
+                break
+            if parent_id in seen:
+                loops_to = parent_id
+                break
+            ancestors.append(parent_id)
+            seen.add(parent_id)
+            node = parent_id
+        return Lineage(key, tuple(ancestors), loops_to)
+
+    def labels(self, kind: str, ids: Collection[str]) -> dict[str, str]:
+        """The navigator labels of the data records of ``kind`` with ``ids`` that exist
+        (a name; a line item's product), by id. Ids not in the workspace are left out."""
+        if kind not in _DATA_QUERIES:
+            raise KeyError(f"{kind!r} is not a data record kind")
+        table = _DATA_QUERIES[kind].table
+        wanted = sorted({i for i in ids if i})
+        out: dict[str, str] = {}
+        with self.session() as session:
+            for start in range(0, len(wanted), _ID_CHUNK):
+                chunk = wanted[start : start + _ID_CHUNK]
+                sub = _data_query(kind, None, "").where(table.id.in_(chunk)).subquery()
+                for key, label in session.execute(select(sub.c.key, sub.c.label)):
+                    out[str(key)] = str(label)
+        return out
+
+    def _hierarchy_select(
+        self,
+        session: Session,
+        kind: str,
+        parent: tuple[str, str],
+        search: str,
+        nested: bool,
+        loop_breaks: dict[str, str] | None,
+    ) -> Select[Any]:
+        nesting = _nesting(kind)
+        t = nesting.model
+        parent_kind, parent_id = parent
+        if nested and loop_breaks is None:
+            group_id: str | None = parent_id
+            if parent_kind == kind:
+                group_id = session.execute(
+                    select(getattr(t, nesting.group)).where(t.id == parent_id)
+                ).scalar()
+            loop_breaks = _loop_breaks(session, kind, group_id) if group_id else {}
+        return _hierarchy_query(kind, parent, search, nested, loop_breaks or {})
+
     # ------------------------------------------------------------------ metadata (in Python)
 
     def _meta_record(self, session: Session, kind: str, key: str) -> Any:
@@ -1028,6 +1186,9 @@ _DATA_QUERIES: dict[str, _DataSpec] = {
 }
 
 
+DATA_KINDS: tuple[str, ...] = tuple(_DATA_QUERIES)  # kinds of data records (not setup)
+
+
 def _data_query(kind: str, parent: tuple[str, str] | None, search: str) -> Select[Any]:
     spec = _DATA_QUERIES[kind]
     t = spec.table
@@ -1077,6 +1238,220 @@ def _data_row(kind: str, mapping: Any) -> dict[str, Any]:
     if kind == "entitlement":
         row["status"] = entitlement_status(row["start_date"], row["end_date"], date.today())
     return row
+
+
+# --------------------------------------------------------------------------- hierarchies
+
+_ID_CHUNK = 500  # SQLite host-parameter budget for IN (...) lists
+
+
+@dataclass(frozen=True)
+class _Nesting:
+    model: Any
+    parent: str  # attribute: the parent record, of the same kind
+    group: str  # attribute: the record that holds it in the navigator
+    group_kind: str
+
+
+_NESTINGS: dict[str, _Nesting] = {
+    "service_contract": _Nesting(
+        ServiceContractRow, "parent_service_contract_id", "account_id", "account"
+    ),
+    "contract_line_item": _Nesting(
+        ContractLineItemRow,
+        "parent_contract_line_item_id",
+        "service_contract_id",
+        "service_contract",
+    ),
+}
+
+
+def nesting_kind(kind: str) -> str | None:
+    """For a hierarchical kind, the kind of the record that holds its hierarchies in the
+    navigator (``"account"`` for service contracts, ``"service_contract"`` for contract
+    line items); ``None`` for other kinds."""
+    nesting = _NESTINGS.get(_check_kind(kind))
+    return nesting.group_kind if nesting is not None else None
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A record's ancestors (nearest first, each once) and, when its parent links loop,
+    the ancestor the loop closes at (``key`` itself when it is its own ancestor)."""
+
+    key: str
+    ancestors: tuple[str, ...]
+    loops_to: str | None = None
+
+    @property
+    def own_ancestor(self) -> bool:
+        return self.loops_to == self.key
+
+
+def reference_kinds(kind: str) -> dict[str, str]:
+    """The reference fields of a data record kind (``parent_service_contract_id``) and
+    the kind each points at, in field order (from the schema's foreign keys)."""
+    if kind not in _DATA_QUERIES:
+        raise KeyError(f"{kind!r} is not a data record kind")
+    out: dict[str, str] = {}
+    for column in _DATA_QUERIES[kind].table.__table__.columns:
+        for fk in column.foreign_keys:
+            target = fk.column.table.name
+            if target in _DATA_QUERIES:
+                out[column.name] = target
+    return out
+
+
+def _nesting(kind: str) -> _Nesting:
+    try:
+        return _NESTINGS[kind]
+    except KeyError:
+        raise KeyError(f"{kind!r} records are not hierarchical") from None
+
+
+def _nesting_label(kind: str, alias: Any) -> ColumnElement[Any]:
+    """The label of a record of ``kind`` reached through ``alias`` (as ``rows`` has it)."""
+    if kind == "contract_line_item":
+        product = select(ProductRow.name).where(ProductRow.id == alias.product_id)
+        return func.coalesce(product.scalar_subquery(), alias.id)
+    return alias.name  # type: ignore[no-any-return]
+
+
+def _hierarchy_query(
+    kind: str,
+    parent: tuple[str, str],
+    search: str,
+    nested: bool,
+    loop_breaks: dict[str, str],
+) -> Select[Any]:
+    nesting = _nesting(kind)
+    t = nesting.model
+    up = aliased(t, name="hierarchy_parent")
+    holder = aliased(_DATA_QUERIES[nesting.group_kind].table, name="hierarchy_holder")
+    child = aliased(t, name="hierarchy_child")
+    parent_col = getattr(t, nesting.parent)
+    group_col = getattr(t, nesting.group)
+    parent_group = getattr(up, nesting.group)
+    nested_count = (
+        select(func.count())
+        .select_from(child)
+        .where(getattr(child, nesting.parent) == t.id, getattr(child, nesting.group) == group_col)
+        .scalar_subquery()
+    )
+    query = (
+        _data_query(kind, None, search)
+        .outerjoin(up, up.id == parent_col)
+        .outerjoin(holder, holder.id == group_col)
+        .add_columns(
+            parent_col.label("parent_id"),
+            _nesting_label(kind, up).label("parent_name"),
+            parent_group.label("parent_group_id"),
+            group_col.label("group_id"),
+            holder.name.label("group_name"),
+            nested_count.label("nested_count"),
+        )
+    )
+    parent_kind, parent_id = parent
+    if parent_kind == nesting.group_kind:
+        query = query.where(group_col == parent_id)
+        if nested:
+            top = or_(up.id.is_(None), parent_group.is_distinct_from(parent_id))
+            breaks = sorted(loop_breaks)
+            if breaks:
+                top = or_(top, t.id.in_(breaks))
+            query = query.where(top)
+    elif parent_kind == kind:
+        query = query.where(parent_col == parent_id)
+        if nested:
+            query = query.where(group_col == parent_group)
+            # Only one child can close a loop through its parent: the parent has one chain.
+            hidden = [b for b, p in loop_breaks.items() if p == parent_id]
+            if hidden:
+                query = query.where(t.id.not_in(hidden))
+    else:
+        raise KeyError(f"{kind} has no parent of kind {parent_kind!r}")
+    return query
+
+
+def _hierarchy_row(kind: str, mapping: Any) -> dict[str, Any]:
+    row = _data_row(kind, mapping)
+    row["nested_count"] = int(row["nested_count"] or 0)
+    return row
+
+
+def _loop_breaks(session: Session, kind: str, group_id: str) -> dict[str, str]:
+    nesting = _nesting(kind)
+    t = nesting.model
+    up = aliased(t)
+    child = aliased(t)
+    tops = (
+        select(t.id.label("id"))
+        .outerjoin(up, up.id == getattr(t, nesting.parent))
+        .where(
+            getattr(t, nesting.group) == group_id,
+            or_(up.id.is_(None), getattr(up, nesting.group).is_distinct_from(group_id)),
+        )
+        .cte("reached", recursive=True)
+    )
+    reached = tops.union(
+        select(child.id)
+        .join(tops, getattr(child, nesting.parent) == tops.c.id)
+        .where(getattr(child, nesting.group) == group_id)
+    )
+    # What cannot be reached down from a top hangs off a loop (every such record's
+    # parent is held here too): few or no records, walked in Python.
+    stranded = session.execute(
+        select(t.id, getattr(t, nesting.parent)).where(
+            getattr(t, nesting.group) == group_id, t.id.not_in(select(reached.c.id))
+        )
+    ).all()
+    return _loop_breaks_of({str(i): str(p) for i, p in stranded if p is not None})
+
+
+def _loop_breaks_of(parents: dict[str, str]) -> dict[str, str]:
+    """For parent links ``child -> parent``, the smallest id of every loop, mapped to its
+    parent (records off a loop are not in the result)."""
+    walked: dict[str, int] = {}
+    out: dict[str, str] = {}
+    for walk, start in enumerate(parents):
+        node: str | None = start
+        path: list[str] = []
+        while node is not None and node in parents and node not in walked:
+            walked[node] = walk
+            path.append(node)
+            node = parents[node]
+        if node is not None and walked.get(node) == walk and node in path:
+            loop = path[path.index(node) :]
+            smallest = min(loop)
+            out[smallest] = parents[smallest]
+    return out
+
+
+def _parent_chain(
+    session: Session, kind: str, key: str
+) -> dict[str, tuple[str | None, str | None]]:
+    """``key`` and its ancestors: id -> (parent id, holder id), each once (loops end it)."""
+    nesting = _nesting(kind)
+    t = nesting.model
+    up = aliased(t)
+    chain = (
+        select(
+            t.id.label("id"),
+            getattr(t, nesting.parent).label("parent_id"),
+            getattr(t, nesting.group).label("group_id"),
+        )
+        .where(t.id == key)
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union(
+        select(up.id, getattr(up, nesting.parent), getattr(up, nesting.group)).join(
+            chain, up.id == chain.c.parent_id
+        )
+    )
+    return {
+        str(i): (p, g)
+        for i, p, g in session.execute(select(chain.c.id, chain.c.parent_id, chain.c.group_id))
+    }
 
 
 _KNOWN_REVISIONS = {"0001"}

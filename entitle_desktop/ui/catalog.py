@@ -63,9 +63,49 @@ PLACEHOLDER_NOTE = (
 )
 
 
+# A hierarchical kind's children of its own kind, and the column naming a record's parent.
+_CHILD_FOLDER_TITLES = {
+    "service_contract": "Child contracts",
+    "contract_line_item": "Child line items",
+}
+_PARENT_TITLES = {"service_contract": "Parent contract", "contract_line_item": "Parent line item"}
+NOT_IN_WORKSPACE = "(not in the workspace)"
+
+
 def kind_name(kind: str, plural: bool = False) -> str:
     names = KIND_NAMES.get(kind, (kind.replace("_", " ").capitalize(),) * 2)
     return names[1] if plural else names[0]
+
+
+def folder_title(kind: str, parent: tuple[str, str] | None) -> str:
+    """A folder's name: its kind ("Service contracts"), or, for a record's children of
+    its own kind, what they are to it ("Child contracts")."""
+    if parent is not None and parent[0] == kind and kind in _CHILD_FOLDER_TITLES:
+        return _CHILD_FOLDER_TITLES[kind]
+    return kind_name(kind, plural=True)
+
+
+def not_in_workspace(ident: str) -> str:
+    return f"{ident} {NOT_IN_WORKSPACE}"
+
+
+def reference_label(field_name: str, target_kind: str) -> str:
+    """The detail label of a reference field: what it points at, not that it is an id
+    (``parent_service_contract_id`` -> ``Parent service contract``)."""
+    base = field_name.removesuffix("_id")
+    if base == "parent":
+        return f"Parent {kind_name(target_kind).lower()}"
+    return field_label(base)
+
+
+def reference_text(ident: str, label: str | None) -> str:
+    """A reference as the detail pane shows it: the record's name with its id
+    (``Acme Master Agreement (810Dm0000000000001)``), or the id of a missing record."""
+    if label is None:
+        return not_in_workspace(ident)
+    if label == ident:  # a record without a name of its own (a line item without product)
+        return ident
+    return f"{label} ({ident})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,27 +360,41 @@ class KindTable:
         repeated = {_PARENT_COLUMNS.get(parent[0]) if parent is not None else None}
         if kind == "process_version":
             repeated.add("version_number")  # the Version column says "v3"
-        self._fields = [(k, t) for k, t in ws_api.columns(kind) if k not in repeated]
+        self._fields = [(k, t) for k, t in self._all_fields() if k not in repeated]
         self._columns = [Column(title, column_fit(key)) for key, title in self._fields]
+
+    def _all_fields(self) -> list[tuple[str, str]]:
+        return ws_api.columns(self.kind)
 
     @property
     def columns(self) -> Sequence[Column]:
         return self._columns
 
-    def keys(self, search: str) -> list[NodeKey]:
-        return [
-            NodeKey(self.kind, k)
-            for k in self.workspace.row_keys(self.kind, parent=self.parent, search=search)
-        ]
+    def count(self, search: str) -> int:
+        return self.workspace.count(self.kind, parent=self.parent, search=search)
 
-    def rows(self, search: str, offset: int, limit: int) -> list[Row]:
-        rows = self.workspace.rows(
+    def fetch(self, search: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        """One page of the service's rows (before they are shown)."""
+        return self.workspace.rows(
             self.kind, parent=self.parent, search=search, offset=offset, limit=limit
         )
+
+    def _row_keys(self, search: str) -> list[str]:
+        return self.workspace.row_keys(self.kind, parent=self.parent, search=search)
+
+    def keys(self, search: str) -> list[NodeKey]:
+        return [NodeKey(self.kind, k) for k in self._row_keys(search)]
+
+    def rows(self, search: str, offset: int, limit: int) -> list[Row]:
+        rows = self.fetch(search, offset, limit)
         if self.kind == "process":
             rows = [self._with_default_version(r) for r in rows]
         versions = self._versions_of_process(rows)
         return [self._row(shown_row(self.kind, r, versions.get(r.get("name"), 0))) for r in rows]
+
+    def name_of(self, row: dict[str, Any]) -> str:
+        """The row's name where one column has to say what it is (a table of mixed kinds)."""
+        return display(row.get("label"))
 
     def _versions_of_process(self, rows: list[dict[str, Any]]) -> dict[Any, int]:
         if self.kind != "process_version":
@@ -366,14 +420,81 @@ class KindTable:
         return Row(NodeKey(self.kind, str(row["key"])), values, placeholder, tip)
 
 
+class HierarchyTable(KindTable):
+    """Service contracts or contract line items (records with parents of their own kind)
+    under their holder or under a parent record (see ``Workspace.hierarchy_rows``).
+
+    Under the holder (an account's contracts) every record is listed, with a column
+    naming its parent; under a record with ``nested``, the children the navigator nests
+    there, else every child, wherever it is held (named with its holder when elsewhere).
+    """
+
+    def __init__(
+        self,
+        workspace: ws_api.Workspace,
+        kind: str,
+        parent: tuple[str, str],
+        *,
+        nested: bool,
+        loop_breaks: Callable[[], dict[str, str]] = dict,
+    ) -> None:
+        self._under_record = parent[0] == kind
+        super().__init__(workspace, kind, parent)
+        self.nested = nested
+        self._loop_breaks = loop_breaks
+        self._holder_kind = ws_api.nesting_kind(kind) or ""
+
+    def _all_fields(self) -> list[tuple[str, str]]:
+        fields = ws_api.columns(self.kind)
+        if self._under_record:
+            # Every row has the same parent, and (nested) the same holder.
+            held = {"account_name"} if self.kind == "service_contract" else set()
+            return [(k, t) for k, t in fields if k not in held]
+        return [fields[0], ("parent_name", _PARENT_TITLES[self.kind]), *fields[1:]]
+
+    def _scope(self) -> dict[str, Any]:
+        assert self.parent is not None
+        breaks = self._loop_breaks() if self.nested else None
+        return {"nested": self.nested, "loop_breaks": breaks}
+
+    def count(self, search: str) -> int:
+        assert self.parent is not None
+        return self.workspace.hierarchy_count(self.kind, self.parent, search, **self._scope())
+
+    def fetch(self, search: str, offset: int, limit: int) -> list[dict[str, Any]]:
+        assert self.parent is not None
+        rows = self.workspace.hierarchy_rows(
+            self.kind, self.parent, search, offset, limit, **self._scope()
+        )
+        for row in rows:
+            if row.get("parent_id") and row.get("parent_name") is None:
+                row["parent_name"] = not_in_workspace(str(row["parent_id"]))
+        return rows
+
+    def _row_keys(self, search: str) -> list[str]:
+        assert self.parent is not None
+        return self.workspace.hierarchy_row_keys(self.kind, self.parent, search, **self._scope())
+
+    def name_of(self, row: dict[str, Any]) -> str:
+        name = super().name_of(row)
+        if self._under_record and row.get("group_id") != row.get("parent_group_id"):
+            holder = display(row.get("group_name")) or display(row.get("group_id"))
+            name += f" (in {kind_name(self._holder_kind).lower()} {holder})"
+        return name
+
+
 class MixedTable:
     """The children of a record across several kinds (an account's contacts, assets,
     service contracts and entitlements), one table with a Type column."""
 
     def __init__(
-        self, workspace: ws_api.Workspace, kinds: Sequence[str], parent: tuple[str, str]
+        self,
+        workspace: ws_api.Workspace,
+        kinds: Sequence[str],
+        parent: tuple[str, str],
+        parts: Sequence[KindTable] = (),
     ) -> None:
-        self._parts = [KindTable(workspace, kind, parent) for kind in kinds]
+        self._parts = list(parts) or [KindTable(workspace, kind, parent) for kind in kinds]
         self._columns = [Column("Type", Fit.SHORT), Column("Name")]
 
     @property
@@ -388,19 +509,17 @@ class MixedTable:
         for part in self._parts:
             if limit <= 0:
                 break
-            size = part.workspace.count(part.kind, parent=part.parent, search=search)
+            size = part.count(search)
             if offset >= size:
                 offset -= size
                 continue
-            fetched = part.workspace.rows(
-                part.kind, parent=part.parent, search=search, offset=offset, limit=limit
-            )
+            fetched = part.fetch(search, offset, limit)
             for r in fetched:
                 placeholder, tip = _row_placeholder(r)
                 out.append(
                     Row(
                         NodeKey(part.kind, str(r["key"])),
-                        (kind_name(part.kind), display(r.get("label"))),
+                        (kind_name(part.kind), part.name_of(r)),
                         placeholder,
                         tip,
                     )
@@ -424,38 +543,171 @@ class EmptyTable:
 
 
 class WorkspaceCatalog:
-    """Navigator trees, tables and details of one open workspace."""
+    """Navigator trees, tables and details of one open workspace.
+
+    Service contracts and contract line items nest under their parents (held by the
+    same account, or the same contract): a record's children of its own kind are in a
+    "Child contracts" / "Child line items" folder, fetched when it is expanded. What
+    it learns about hierarchies (where loops are broken, who holds a record) is kept
+    for its lifetime: the window makes a new catalog whenever the workspace changes."""
 
     def __init__(self, workspace: ws_api.Workspace) -> None:
         self.workspace = workspace
+        self._loop_breaks: dict[tuple[str, str], dict[str, str]] = {}
+        self._holders: dict[tuple[str, str], str | None] = {}
+        self._nested_children: dict[tuple[str, str], int] = {}
+
+    # ---------------------------------------------------------------- hierarchies
+    def loop_breaks(self, kind: str, holder: str | None) -> dict[str, str]:
+        """``Workspace.loop_breaks`` of one holder, asked once."""
+        if holder is None:
+            return {}
+        found = self._loop_breaks.get((kind, holder))
+        if found is None:
+            found = self.workspace.loop_breaks(kind, holder)
+            self._loop_breaks[(kind, holder)] = found
+        return found
+
+    def _holder(self, kind: str, ident: str) -> str | None:
+        if (kind, ident) not in self._holders:
+            found = self.workspace.nesting_path(kind, ident)
+            self._holders[(kind, ident)] = found[0] if found is not None else None
+        return self._holders[(kind, ident)]
+
+    def _breaks_for(self, kind: str, parent: tuple[str, str]) -> Callable[[], dict[str, str]]:
+        """The loop breaks that apply under ``parent`` (a holder or a record of ``kind``)."""
+
+        def breaks() -> dict[str, str]:
+            holder = parent[1] if parent[0] != kind else self._holder(kind, parent[1])
+            return self.loop_breaks(kind, holder)
+
+        return breaks
+
+    def _nested_child_count(self, kind: str, ident: str) -> int:
+        """How many children of its own kind the navigator nests under a record."""
+        found = self._nested_children.get((kind, ident))
+        if found is None:
+            parent = (kind, ident)
+            found = self.workspace.hierarchy_count(
+                kind, parent, loop_breaks=self._breaks_for(kind, parent)()
+            )
+            self._nested_children[(kind, ident)] = found
+        return found
+
+    def _has_any_child(self, kind: str, ident: str) -> bool:
+        """Whether a record has children of its own kind, wherever they are held."""
+        return self.workspace.hierarchy_count(kind, (kind, ident), nested=False) > 0
+
+    def _tree_kinds(self, key: NodeKey) -> list[str]:
+        """The kinds of a record's children in the navigator: its own kind first when
+        it nests children there (only then: most contracts have none)."""
+        kinds = ws_api.child_kinds(key.kind)
+        if ws_api.nesting_kind(key.kind) and self._nested_child_count(key.kind, key.ident):
+            return [key.kind, *kinds]
+        return kinds
+
+    def _table_kinds(self, key: NodeKey) -> list[str]:
+        """The kinds of a record's children in its table: its own kind when it has any
+        children of it, also those held elsewhere (another account's contract)."""
+        kinds = ws_api.child_kinds(key.kind)
+        if ws_api.nesting_kind(key.kind) and self._has_any_child(key.kind, key.ident):
+            return [key.kind, *kinds]
+        return kinds
+
+    def _is_hierarchy_folder(self, key: NodeKey) -> bool:
+        return key.parent is not None and ws_api.nesting_kind(key.kind) is not None
+
+    def tree_path(self, key: NodeKey) -> list[NodeKey] | None:
+        """The navigator keys from a root down to the record ``key`` (an account, a
+        service contract or a contract line item), or None when the navigator does not
+        show it. What reveals a nested record, however deep."""
+        if key.folder:
+            return None
+        if key.kind == "account":
+            return [NodeKey("account", folder=True), key]
+        holder_kind = ws_api.nesting_kind(key.kind)
+        if holder_kind is None:
+            return None
+        found = self.workspace.nesting_path(key.kind, key.ident)
+        if found is None:
+            return None
+        holder, ids = found
+        if holder is None:  # a contract of no account: not in the navigator
+            return None
+        head = self.tree_path(NodeKey(holder_kind, holder))
+        if head is None:
+            return None
+        path = [*head, NodeKey(key.kind, parent=(holder_kind, holder), folder=True)]
+        path.append(NodeKey(key.kind, ids[0]))
+        for above, ident in zip(ids, ids[1:], strict=False):
+            path.append(NodeKey(key.kind, parent=(key.kind, above), folder=True))
+            path.append(NodeKey(key.kind, ident))
+        return path
 
     # ---------------------------------------------------------------- trees
     def roots(self, tree: str) -> list[Node]:
         kinds = ws_api.HIERARCHY_ROOTS if tree == HIERARCHY else ws_api.SETUP_ROOTS
         return [self._folder(kind, None) for kind in kinds]
 
+    def _folder_count(self, kind: str, parent: tuple[str, str] | None) -> int:
+        """The records a folder stands for: a holder's folder counts all its records
+        (the tree nests some of them), a "Child contracts" folder what it nests."""
+        if parent is not None and parent[0] == kind and ws_api.nesting_kind(kind):
+            return self._nested_child_count(kind, parent[1])
+        return self.workspace.count(kind, parent=parent)
+
     def _folder(self, kind: str, parent: tuple[str, str] | None) -> Node:
-        count = self.workspace.count(kind, parent=parent)
+        count = self._folder_count(kind, parent)
         placeholders = self.workspace.placeholder_count(kind, parent=parent)
-        label = f"{kind_name(kind, plural=True)} ({folder_count(count, placeholders)})"
+        label = f"{folder_title(kind, parent)} ({folder_count(count, placeholders)})"
         return Node(NodeKey(kind, parent=parent, folder=True), label, count > 0)
 
     def child_count(self, key: NodeKey) -> int:
         if key.folder:
+            if self._is_hierarchy_folder(key):
+                assert key.parent is not None
+                if key.parent[0] == key.kind:
+                    return self._nested_child_count(key.kind, key.parent[1])
+                return self.workspace.hierarchy_count(
+                    key.kind, key.parent, loop_breaks=self._breaks_for(key.kind, key.parent)()
+                )
             return self.workspace.count(key.kind, parent=key.parent)
-        kinds = ws_api.child_kinds(key.kind)
+        kinds = self._tree_kinds(key)
         if len(kinds) == 1:
             return self.workspace.count(kinds[0], parent=(key.kind, key.ident))
         return len(kinds)
 
     def children(self, key: NodeKey, offset: int, limit: int) -> list[Node]:
         if key.folder:
+            if self._is_hierarchy_folder(key):
+                assert key.parent is not None
+                return self._hierarchy_nodes(key.kind, key.parent, offset, limit)
             return self._record_nodes(key.kind, key.parent, offset, limit)
-        kinds = ws_api.child_kinds(key.kind)
+        kinds = self._tree_kinds(key)
         parent = (key.kind, key.ident)
         if len(kinds) == 1:
             return self._record_nodes(kinds[0], parent, offset, limit)
         return [self._folder(kind, parent) for kind in kinds[offset : offset + limit]]
+
+    def _hierarchy_nodes(
+        self, kind: str, parent: tuple[str, str], offset: int, limit: int
+    ) -> list[Node]:
+        rows = self.workspace.hierarchy_rows(
+            kind, parent, offset=offset, limit=limit, loop_breaks=self._breaks_for(kind, parent)()
+        )
+        nodes = []
+        for row in rows:
+            ident = str(row["key"])
+            holder = row.get("group_id")
+            self._holders[(kind, ident)] = holder
+            # Its children of its own kind held here, less a loop's break among them.
+            hidden = sum(1 for p in self.loop_breaks(kind, holder).values() if p == ident)
+            nested = int(row["nested_count"]) - hidden
+            self._nested_children[(kind, ident)] = nested
+            has_children = int(row.get("child_count") or 0) + nested > 0
+            label = display(row.get("label")) or ident
+            nodes.append(Node(NodeKey(kind, ident), label, has_children))
+        return nodes
 
     def _record_nodes(
         self, kind: str, parent: tuple[str, str] | None, offset: int, limit: int
@@ -484,22 +736,41 @@ class WorkspaceCatalog:
         """The rows the table shows for a selected node.
 
         A folder shows its records; a record shows its children (several kinds in one
-        table with a Type column); a record without child kinds shows nothing.
+        table with a Type column); a record without child kinds shows nothing. A holder's
+        folder of contracts or line items lists all of them, naming each one's parent; a
+        "Child contracts" folder what the navigator nests in it; a contract's table all
+        its child contracts, also those of other accounts.
         """
         if key.folder:
+            if self._is_hierarchy_folder(key):
+                assert key.parent is not None
+                return self._hierarchy_table(key.kind, key.parent, nested=True)
             return KindTable(self.workspace, key.kind, key.parent)
-        kinds = ws_api.child_kinds(key.kind)
         parent = (key.kind, key.ident)
+        kinds = self._table_kinds(key)
         if len(kinds) == 1:
             return KindTable(self.workspace, kinds[0], parent)
         if kinds:
-            return MixedTable(self.workspace, kinds, parent)
+            parts = [
+                self._hierarchy_table(kind, parent, nested=False)
+                if kind == key.kind
+                else KindTable(self.workspace, kind, parent)
+                for kind in kinds
+            ]
+            return MixedTable(self.workspace, kinds, parent, parts)
         return EmptyTable()
+
+    def _hierarchy_table(self, kind: str, parent: tuple[str, str], nested: bool) -> HierarchyTable:
+        # Under its holder a folder lists every record, flat: nothing to break.
+        nested = nested and parent[0] == kind
+        return HierarchyTable(
+            self.workspace, kind, parent, nested=nested, loop_breaks=self._breaks_for(kind, parent)
+        )
 
     # ---------------------------------------------------------------- details
     def detail(self, key: NodeKey) -> Detail | None:
         if key.folder:
-            count = self.workspace.count(key.kind, parent=key.parent)
+            count = self._folder_count(key.kind, key.parent)
             placeholders = self.workspace.placeholder_count(key.kind, parent=key.parent)
             fields = [("Records", str(count - placeholders))]
             if placeholders:
@@ -508,12 +779,15 @@ class WorkspaceCatalog:
                 owner = self.workspace.row(key.parent[0], key.parent[1])
                 owner_label = display(owner.get("label")) if owner else key.parent[1]
                 fields.insert(0, (kind_name(key.parent[0]), owner_label))
-            return Detail(kind_name(key.kind, plural=True), "Folder", [("Summary", fields)])
+            title = folder_title(key.kind, key.parent)
+            return Detail(title, "Folder", [("Summary", fields)])
         raw = self.workspace.detail(key.kind, key.ident)
         if raw is None:
             return None
         if raw.get("placeholder"):
             return self._placeholder_detail(raw)
+        if key.kind in ws_api.DATA_KINDS:
+            raw = {**raw, "fields": self._named_references(key.kind, raw.get("fields", []))}
         if key.kind == "process_version":
             raw = self._version_raw(raw)
         record = raw.get("record")
@@ -522,7 +796,64 @@ class WorkspaceCatalog:
         elif isinstance(record, MilestoneType):
             words = milestone_recurrence_words(record.recurrence_type)
             raw = _with_field(raw, "description", "Recurrence", words)
-        return detail_from_service(raw)
+        detail = detail_from_service(raw)
+        if ws_api.nesting_kind(key.kind):
+            detail.note = self._loop_note(key)
+        return detail
+
+    def _named_references(
+        self, kind: str, fields: Sequence[tuple[str, Any]]
+    ) -> list[tuple[str, Any]]:
+        """A data record's fields with every reference named: ``Parent service contract``
+        = ``Acme Master Agreement (810Dm0000000000001)``. The service's extra fields that
+        only repeat a referenced name (``Account``, ``Product``) are left out."""
+        references = ws_api.reference_kinds(kind)
+        wanted: dict[str, set[str]] = {}
+        for name, value in fields:
+            if name in references and isinstance(value, str) and value:
+                wanted.setdefault(references[name], set()).add(value)
+        labels = {target: self.workspace.labels(target, ids) for target, ids in wanted.items()}
+        out: list[tuple[str, Any]] = []
+        named: set[str] = set()
+        for name, value in fields:
+            target = references.get(name)
+            if target is None:
+                if name not in named:  # a repeat of a reference's name
+                    out.append((name, value))
+                continue
+            label = reference_label(name, target)
+            named.add(label)
+            if isinstance(value, str) and value:
+                value = reference_text(value, labels[target].get(value))
+            out.append((label, value))
+        return out
+
+    def _loop_note(self, key: NodeKey) -> str:
+        """What to say about a record whose parent links loop (bad data), else ""."""
+        lineage = self.workspace.lineage(key.kind, key.ident)
+        if lineage.loops_to is None:
+            return ""
+        noun = kind_name(key.kind).lower()
+        names = self.workspace.labels(key.kind, [key.ident, *lineage.ancestors[:_LOOP_SHOWN]])
+        if lineage.own_ancestor:
+            steps = [key.ident, *lineage.ancestors]
+            shown = [names.get(i, i) for i in steps[:_LOOP_SHOWN]]
+            more = " → …" if len(steps) > _LOOP_SHOWN else ""
+            loop = " → ".join(shown) + more + f" → {names.get(key.ident, key.ident)}"
+            breaks = self.loop_breaks(key.kind, self._holder(key.kind, key.ident))
+            top = next((i for i in steps if i in breaks), None)
+            where = "one of them"
+            if top is not None:
+                where = self.workspace.labels(key.kind, [top]).get(top, top)
+            return (
+                f"This {noun} is its own ancestor: its parent links loop ({loop}). "
+                f"The navigator shows {where} at the top and the others under it."
+            )
+        closes = self.workspace.labels(key.kind, [lineage.loops_to]).get(lineage.loops_to)
+        return (
+            f"The parent links above this {noun} loop (at {closes or lineage.loops_to}): "
+            "its ancestors go round without reaching a top."
+        )
 
     def _version_raw(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Version number and default as the label has them, saying where they come from
@@ -602,6 +933,7 @@ class WorkspaceCatalog:
 
 
 _MAX_REFERENCES = 12
+_LOOP_SHOWN = 6  # records of a loop named in the note
 _ALL = 1_000_000  # setup tables are built in memory by the service anyway
 
 

@@ -13,7 +13,7 @@ _STYLE = """
  h4 { margin: 10px 0 4px 0; color: #3a4a5c; font-weight: 600; }
  table { border-collapse: collapse; }
  td { padding: 3px 8px 3px 0; vertical-align: top; }
- td.k { color: #5f6b7a; white-space: nowrap; }
+ td.k { color: #5f6b7a; }
  td.kb { color: #5f6b7a; padding-top: 6px; }
  td.v { color: #1d232b; }
  td.note { color: #4d3d10; padding: 6px 8px; }

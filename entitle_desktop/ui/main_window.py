@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -29,6 +30,7 @@ from entitle_desktop.ui.catalog import (
     EmptyTable,
     NodeKey,
     WorkspaceCatalog,
+    folder_title,
     kind_name,
 )
 from entitle_desktop.ui.detail_pane import DetailPane
@@ -48,6 +50,10 @@ DATA_FILTER = (
 )
 DEFAULT_SIZE = (1280, 800)
 SEARCH_DELAY_MS = 250
+STATUS_MESSAGE_MS = 8_000
+# Navigator levels a double-click opens to reveal a nested record (two per contract
+# level: the contract and its "Child contracts" folder); about a second's work.
+REVEAL_DEPTH_LIMIT = 400
 
 _GEOMETRY_KEY = "mainWindow/geometry"
 _STATE_KEY = "mainWindow/state"
@@ -100,6 +106,10 @@ class MainWindow(QMainWindow):
             tree.setAlternatingRowColors(False)
             tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
             tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            # Deep hierarchies (contracts in contracts) scroll sideways rather than elide
+            # every label down to "…" (the width is measured on the rows fetched so far).
+            tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            tree.header().setStretchLastSection(False)
             self.trees[name] = tree
             self.navigator.addTab(tree, title)
         self.navigator.currentChanged.connect(self._on_tab_changed)
@@ -554,12 +564,12 @@ class MainWindow(QMainWindow):
 
     def _search_hint(self, key: NodeKey, label: str) -> str:
         if key.folder:
-            return f"Search {kind_name(key.kind, plural=True).lower()}…"
+            return f"Search {folder_title(key.kind, key.parent).lower()}…"
         return f"Search in {label}…"
 
     def _caption_base(self, key: NodeKey, label: str) -> str:
         if key.folder:
-            return kind_name(key.kind, plural=True)
+            return folder_title(key.kind, key.parent)
         return label
 
     def _update_caption(self) -> None:
@@ -620,11 +630,44 @@ class MainWindow(QMainWindow):
             if folder.isValid():
                 tree.expand(folder)
                 found = model.find_child(folder, key)
+        if not found.isValid():
+            # A nested contract or line item, or one held elsewhere: follow its path.
+            found = self._reveal_path(key)
         if found.isValid():
             tree.setCurrentIndex(found)
             tree.scrollTo(found)
             return True
         return False
+
+    def _reveal_path(self, key: NodeKey) -> QModelIndex:
+        tree = self.current_tree()
+        model = self.tree_models.get(self.current_tree_name())
+        path = self.catalog.tree_path(key) if self.catalog is not None else None
+        if model is None or not path or self.current_tree_name() != HIERARCHY:
+            return QModelIndex()
+        if len(path) > REVEAL_DEPTH_LIMIT:
+            # Thousands of levels cannot be read in a tree (and take long to open): the
+            # record stays selected in the table, with its parent and root in the details.
+            depth = sum(1 for k in path if k.kind == key.kind and not k.folder) - 1
+            self.statusBar().showMessage(
+                f"Not opened in the navigator: it is {depth:,} levels down its hierarchy."
+                " Its parent and root are in the details.",
+                STATUS_MESSAGE_MS,
+            )
+            return QModelIndex()
+        index = QModelIndex()
+        above: list[QModelIndex] = []
+        for step in path:
+            if index.isValid():
+                above.append(index)
+            index = model.find_child(index, step)
+            if not index.isValid():
+                return QModelIndex()
+        # Deepest first: a node whose parent is collapsed expands without a layout, so
+        # however deep the record is, the tree is laid out once.
+        for node in reversed(above):
+            tree.expand(node)
+        return index
 
     def _parent_of(self, index: QModelIndex) -> tuple[str, str] | None:
         model = self.tree_models.get(self.current_tree_name())

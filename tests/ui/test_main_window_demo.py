@@ -115,9 +115,9 @@ def test_hierarchy_tree_shows_accounts_and_their_records(window: MainWindow) -> 
         "Server 2U #3",
         "Storage NAS 8-bay #2",
     ]
+    # The EMEA contract is a child of the master agreement: it nests under it.
     assert _labels(model, _child(model, acme, "Service contracts (2)")) == [
         "Acme Master Agreement",
-        "Acme Robotics EMEA",
     ]
 
 
@@ -189,7 +189,7 @@ def test_selecting_a_row_shows_its_detail(window: MainWindow) -> None:
     assert (detail.title, detail.subtitle) == ("Acme Master Agreement", "Service contract")
     fields = dict(detail.section("Fields"))
     assert fields["Approval status"] == "Activated"
-    assert fields["Account"] == "Acme Robotics"
+    assert fields["Account"] == "Acme Robotics (001Dm0000000000001)"
 
 
 def test_double_click_reveals_the_row_in_the_navigator(window: MainWindow) -> None:
