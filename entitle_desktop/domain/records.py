@@ -401,9 +401,7 @@ def effective_version_number(version: EntitlementProcessVersion) -> int:
     return version.version_number if version.version_number is not None else 1
 
 
-def effective_version_default(
-    version: EntitlementProcessVersion, versions_of_process: int
-) -> bool:
+def effective_version_default(version: EntitlementProcessVersion, versions_of_process: int) -> bool:
     """Whether this is the default version: the file's flag when it has one; otherwise a
     process's only version is its default (a process without versioning)."""
     if version.is_version_default is not None:

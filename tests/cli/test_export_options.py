@@ -395,7 +395,9 @@ def test_versioned_processes_for_an_org_with_versioning_off_need_it_turned_on(
     """Planned against an org with versioning off, the export's _v2 would be refused: the
     pre-flight says so and offers to turn versioning on, with the warning that it stays on."""
     workspace = str(tmp_path / "w.entitle")
-    assert main(["import", workspace, str(CORPUS / "vgoyal-copado__SFP-Demo-Classic-Repository")]) == 0
+    assert (
+        main(["import", workspace, str(CORPUS / "vgoyal-copado__SFP-Demo-Classic-Repository")]) == 0
+    )
     capsys.readouterr()
     org = str(CORPUS / "fpintelandgraf__alpinedemo")
     args = ["export", workspace, "--format", "source", "--reference", org]

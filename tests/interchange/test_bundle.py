@@ -358,7 +358,11 @@ def test_missing_required_field_is_reported(written: Path) -> None:
     _rehash(entries)
     _rezip(written, entries)
     error = _refused(written)
-    assert (error.file, error.record, error.element) == ("accounts.json", "001B", "accounts[1].name")
+    assert (error.file, error.record, error.element) == (
+        "accounts.json",
+        "001B",
+        "accounts[1].name",
+    )
     assert error.message == "required field missing"
 
 
