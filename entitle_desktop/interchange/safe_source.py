@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -225,8 +226,10 @@ def _zip_reader(
                 path,
                 f"the zip entry does not match its header ({exc}); refused as damaged or a zip bomb",
             ) from exc
-        except (OSError, EOFError, ValueError) as exc:
-            raise InterchangeError(path, f"the zip entry cannot be read ({exc})") from exc
+        except (OSError, EOFError, ValueError, zlib.error) as exc:  # damaged compressed data
+            raise InterchangeError(
+                path, f"the zip entry cannot be read ({exc}); refused as damaged"
+            ) from exc
         return b"".join(chunks)
 
     return read

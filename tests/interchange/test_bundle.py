@@ -441,3 +441,19 @@ def test_older_format_version_loads_through_its_own_loader(
     assert loaded.records.entitlements == [
         Entitlement("550A", "Phone", "001A", end_date=date(2025, 12, 31))
     ]
+
+
+def test_damaged_compressed_data_is_refused_naming_the_entry(written: Path) -> None:
+    """Bytes that no longer inflate (a bad copy, a flipped bit) are bad input, not a bug."""
+    with zipfile.ZipFile(written) as archive:
+        info = archive.getinfo("accounts.json")
+    data = bytearray(written.read_bytes())
+    # the local header is 30 bytes plus the name and extra field; then the deflated data
+    name_len = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    data[start : start + 8] = b"\xff" * 8
+    written.write_bytes(bytes(data))
+    error = _refused(written)
+    assert error.file == "accounts.json"
+    assert "refused as damaged" in str(error)
