@@ -1,4 +1,5 @@
-"""File › Export…: native bundle, Salesforce metadata (both layouts) or Data Loader CSV.
+"""File › Export…: native bundle, Salesforce metadata (both layouts), Data Loader CSV or
+sf CLI data-tree JSON.
 
 For metadata a pre-flight runs first (off the UI thread) and lists what would fail or
 surprise a deploy; the offered fixes can be ticked, and errors block the export until they
@@ -57,12 +58,15 @@ BUNDLE = "bundle"
 MDAPI = "mdapi"
 SOURCE = "source"
 CSV = "csv"
+DATATREE = "datatree"
 FORMATS: dict[str, tuple[str, bool, tuple[str, ...]]] = {
     BUNDLE: ("Native bundle (.entitlebundle)", False, ("workspace", "processes", "account")),
     MDAPI: ("Salesforce metadata — metadata-API layout", True, ("workspace", "processes")),
     SOURCE: ("Salesforce metadata — source layout", True, ("workspace", "processes")),
     CSV: ("Data Loader CSV folder", True, ("workspace", "account")),
+    DATATREE: ("sf CLI data-tree JSON folder (plan + records)", True, ("workspace", "account")),
 }
+DATA_FORMATS = (CSV, DATATREE)
 METADATA_FORMATS = (MDAPI, SOURCE)
 API_VERSIONS = tuple(f"{n}.0" for n in range(66, 39, -1))
 ACCOUNT_LIMIT = 10_000
@@ -189,10 +193,14 @@ def run_export(
             out = metadata_export.write_metadata_export(plan, request.out, request.format)
             files = sorted(p for p in out.rglob("*") if p.is_file())
             result = ExportResult(out, files)
-        elif request.format == CSV:
+        elif request.format in DATA_FORMATS:
             notes: list[str] = []
             files = csv_io.export_data(
-                workspace, request.out, format="csv", account=request.account, warnings=notes
+                workspace,
+                request.out,
+                format=request.format,
+                account=request.account,
+                warnings=notes,
             )
             result = ExportResult(request.out, sorted(files), warnings=notes)
         else:
@@ -493,6 +501,7 @@ class ExportDialog(QDialog):
             MDAPI: "-metadata",
             SOURCE: "-source",
             CSV: "-csv",
+            DATATREE: "-datatree",
         }[self.format()]
         if self.scope() == "account" and self.chosen_account():
             stem += f"-{self.account_combo.currentText()}"

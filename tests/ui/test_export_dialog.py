@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from entitle_desktop.services.demo import create_demo_workspace
 from entitle_desktop.services.metadata_import import import_metadata
 from entitle_desktop.services.workspace import Workspace
-from entitle_desktop.ui.exporting import BUNDLE, CSV, MDAPI, SOURCE, ExportDialog
+from entitle_desktop.ui.exporting import BUNDLE, CSV, DATATREE, MDAPI, SOURCE, ExportDialog
 from entitle_desktop.ui.main_window import MainWindow
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
@@ -309,6 +309,28 @@ def test_data_loader_csv_of_the_whole_demo(qtbot: QtBot, demo: Workspace, tmp_pa
         "ServiceContract.csv": 7,
     }
     assert dialog.summary_dialog is not None and len(dialog.summary_dialog.files) == 8
+
+
+def test_data_tree_of_the_whole_demo_reimports_equal(
+    qtbot: QtBot, demo: Workspace, tmp_path: Path
+) -> None:
+    from entitle_desktop.services.csv_io import import_data
+
+    dialog = _dialog(qtbot, demo)
+    dialog.set_format(DATATREE)
+    assert not dialog.scope_buttons["processes"].isEnabled()
+    dialog.set_output(tmp_path / "tree")
+    assert _export(qtbot, dialog) == "exported"
+    assert "plan.json" in _files(tmp_path / "tree")
+    with Workspace.create(tmp_path / "again.entitle") as again:
+        import_data(again, tmp_path / "tree")
+        counts = again.summary().counts
+    assert {k: counts[k] for k in ("accounts", "contacts", "assets", "entitlements")} == {
+        "accounts": 30,
+        "contacts": 91,
+        "assets": 64,
+        "entitlements": 40,
+    }
 
 
 # --------------------------------------------------------------------------- pre-flight fixes
