@@ -26,6 +26,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import NullPool
 
+from entitle_desktop.domain.names import name_key
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Written into the SQLite header by the first migration: marks the file as a workspace.
 APPLICATION_ID = 0x456E7431  # "Ent1"
@@ -59,9 +61,19 @@ _SQLITE_FULL = 13
 _SQLITE_READONLY_DIRECTORY = _SQLITE_READONLY | (6 << 8)
 
 
+#: the SQL function every workspace connection has: ``name_key`` of a text (NULL stays NULL)
+SEARCH_FOLD = "entitle_fold"
+
+
+def _search_fold(value: object) -> str | None:
+    return None if value is None else name_key(str(value))
+
+
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # Let SQLAlchemy manage transactions (pysqlite's own BEGIN handling breaks SAVEPOINTs).
     dbapi_connection.isolation_level = None
+    # search compares names as Salesforce does (full Unicode case folding, not ASCII-only)
+    dbapi_connection.create_function(SEARCH_FOLD, 1, _search_fold, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

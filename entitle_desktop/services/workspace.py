@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransactionOrigin, aliased, sessionmaker
 
 from entitle_desktop.domain.entitlement_dates import EntitlementDateError, status_on
+from entitle_desktop.domain.names import name_key
 from entitle_desktop.domain.records import (
     WEEKDAYS,
     BusinessHours,
@@ -1218,14 +1219,15 @@ def _data_query(kind: str, parent: tuple[str, str] | None, search: str) -> Selec
             raise KeyError(f"{kind} has no parent of kind {parent[0]!r}")
         query = query.where(make(parent[1]))
     if search:
-        # A plain substring: the user's % and _ are text, not LIKE wildcards.
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        # A plain substring (the user's % and _ are text, not LIKE wildcards), ignoring case
+        # as Salesforce does: both sides folded in full Unicode, so "MÜLLER" finds "Müller".
+        needle = name_key(search)
+        fold = getattr(func, db.SEARCH_FOLD)
         exprs = [label if s == "label" else extra.get(s, getattr(t, s, None)) for s in spec.search]
         query = query.where(
             or_(
-                *[e.ilike(pattern, escape="\\") for e in exprs if e is not None],
-                t.id.ilike(pattern, escape="\\"),
+                *[fold(e).contains(needle, autoescape=True) for e in exprs if e is not None],
+                fold(t.id).contains(needle, autoescape=True),
             )
         )
     return query.order_by(func.lower(label), t.id)

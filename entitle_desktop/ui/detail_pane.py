@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from entitle_desktop.ui.catalog import Detail
@@ -33,6 +34,7 @@ class DetailPane(QWidget):
         layout.setContentsMargins(8, 4, 4, 4)
         self.title = QLabel()
         self.title.setObjectName("detailTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # names are text, never markup
         self.title.setWordWrap(True)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -40,6 +42,7 @@ class DetailPane(QWidget):
         self.title.setFont(font)
         self.subtitle = QLabel()
         self.subtitle.setObjectName("detailSubtitle")
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
         self.subtitle.setStyleSheet("color: #5f6b7a;")
         self.subtitle.setWordWrap(True)
         self.browser = QTextBrowser()

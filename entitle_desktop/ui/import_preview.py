@@ -3,6 +3,7 @@ changed or conflict per record type, the bad rows of data files, then Apply or C
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -74,7 +75,7 @@ class ImportPreviewDialog(QDialog):
         self.data = result
         self.resize(760, 720)
         layout = QVBoxLayout(self)
-        self.title = QLabel(f"<b>Preview: importing {result.source.name}</b>")
+        self.title = QLabel(f"<b>Preview: importing {html.escape(result.source.name)}</b>")
         self.title.setObjectName("previewTitle")
         layout.addWidget(self.title)
         self.subtitle = QLabel(self._describe_source())

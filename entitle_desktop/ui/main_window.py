@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.navigator.currentChanged.connect(self._on_tab_changed)
 
         self.table_caption = QLabel()
+        self.table_caption.setTextFormat(Qt.TextFormat.PlainText)  # names and search text
         self.table_caption.setObjectName("tableCaption")
         caption_font = self.table_caption.font()
         caption_font.setBold(True)
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.path_label = QLabel()
+        self.path_label.setTextFormat(Qt.TextFormat.PlainText)
         self.path_label.setObjectName("workspacePath")
         self.counts_label = QLabel()
         self.counts_label.setObjectName("workspaceCounts")

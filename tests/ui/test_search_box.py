@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from entitle_desktop.persistence.models import AccountRow
@@ -64,3 +65,33 @@ def test_wildcards_alone_match_nothing_on_the_demo(tmp_path: Path) -> None:
         # Ids are searched too, literally.
         assert workspace.row_keys("account", search="0000000000027") == ["001Dm0000000000027"]
         assert workspace.count("account", search="0000000000_27") == 0
+
+
+def test_search_ignores_case_beyond_ascii(tmp_path: Path) -> None:
+    path = tmp_path / "w.entitle"
+    with Workspace.create(path) as workspace, workspace.unit_of_work() as session:
+        session.add(AccountRow(id="001Dm00000000001AA", name="Müller GmbH"))
+        session.add(AccountRow(id="001Dm00000000002AA", name="García y Hijos"))
+        session.add(AccountRow(id="001Dm00000000003AA", name="Straße AG"))
+    with Workspace.open(path) as workspace:
+        found = {
+            s: workspace.count("account", search=s)
+            for s in ("MÜLLER", "GARCÍA", "ü", "STRASSE", "%")
+        }
+    assert found == {"MÜLLER": 1, "GARCÍA": 1, "ü": 1, "STRASSE": 1, "%": 0}
+
+
+def test_markup_in_names_and_search_is_shown_as_text(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "w.entitle"
+    with Workspace.create(path) as workspace, workspace.unit_of_work() as session:
+        session.add(AccountRow(id="001Dm00000000001AA", name="<b>Bold</b> & Co"))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.open_workspace(path)
+    win.show()
+    win.select_path("hierarchy", ["Accounts", "<b>Bold</b> & Co"])
+    assert win.table_caption.textFormat() == Qt.TextFormat.PlainText
+    assert win.table_caption.text().startswith("Account: <b>Bold</b> & Co")
+    assert win.detail_pane.title.textFormat() == Qt.TextFormat.PlainText
+    assert win.detail_pane.title.text() == "<b>Bold</b> & Co"
+    win.close()
