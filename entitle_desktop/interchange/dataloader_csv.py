@@ -784,7 +784,7 @@ def _read_rows(
             if not any(c.strip() for c in cells):
                 continue
             raw = RawRow(file, number, {})
-            if len(cells) > len(header):
+            if len(cells) != len(header):  # a cut or merged line, not a record
                 raw.issues.append((None, f"{len(cells)} cells but {len(header)} columns"))
             for name, cell in zip(header, cells, strict=False):
                 cell = cell.strip()

@@ -570,7 +570,9 @@ class Workspace:
         out["record"] = record_any
         out["fields"] = _record_fields(record_any)
         if isinstance(record_any, BusinessHours):
-            out["windows"] = [(w.weekday, w.start, w.end) for w in record_any.windows]
+            out["windows"] = [
+                (w.weekday, _fmt_time(w.start), _fmt_time(w.end)) for w in record_any.windows
+            ]
         if isinstance(record_any, EntitlementProcessVersion):
             out["milestones"] = self._meta_rows("process_milestone", ("process_version", key), "")
             out["exit_criteria"] = list(record_any.exit_criteria_items)

@@ -120,7 +120,7 @@ class ImportSummaryDialog(QDialog):
             "Added": "Nothing new.",
             "Updated": "Nothing changed.",
             "Warnings": "No warnings.",
-            "Placeholders (referenced but not in the project)": "None: every reference resolved.",
+            "Placeholders (referenced but not in the project)": "None created by this import.",
         }
         parts = [
             _section_html(

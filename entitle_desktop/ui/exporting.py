@@ -684,8 +684,12 @@ class ExportDialog(QDialog):
         if blocking:
             return (
                 f"<b style='color:#b3261e'>{found}. Export is blocked</b> until the "
-                f"{len(blocking)} remaining error{'' if len(blocking) == 1 else 's'} "
-                "are fixed (tick an offered fix below) or the scope changes."
+                + (
+                    "remaining error is fixed"
+                    if len(blocking) == 1
+                    else f"{len(blocking)} remaining errors are fixed"
+                )
+                + " (tick an offered fix below) or the scope changes."
             )
         if errors:
             return f"{found}; the ticked fixes take care of the errors: ready to export."

@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
         parts.append(f"{processes:,} entitlement process{'' if processes == 1 else 'es'}")
         placeholders = sum(len(v) for v in summary.placeholders.values())
         if placeholders:
-            parts.append(f"{placeholders:,} placeholders")
+            parts.append(f"{placeholders:,} placeholder{'' if placeholders == 1 else 's'}")
         self.counts_label.setText("  ·  ".join(parts))
 
     def workspace_name(self) -> str:

@@ -296,3 +296,11 @@ def test_a_bad_row_after_a_cell_with_line_breaks_is_named_by_the_line_it_starts_
     }
     result = read_csv_files(files)
     assert [(p.line, p.element) for p in result.problems] == [(4, "Name")]
+
+
+def test_a_row_with_fewer_cells_than_columns_is_a_bad_row() -> None:
+    files = {"Account.csv": _csv("Id,Name,Type\n001A,Acme,Customer\n001B,Globex")}
+    result = read_csv_files(files)
+    assert [(p.line, p.element, p.message) for p in result.problems] == [
+        (3, None, "2 cells but 3 columns")
+    ]

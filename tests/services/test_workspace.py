@@ -204,7 +204,7 @@ def test_metadata_details(ws: Workspace) -> None:
     assert [t.time_length for t in milestone["time_triggers"]] == [-30, 0]
     hours = ws.detail("business_hours", "London Office")
     assert hours is not None and isinstance(hours["record"], BusinessHours)
-    assert hours["windows"][:2] == [("mon", time(8), time(12, 30)), ("mon", time(13, 30), time(18))]
+    assert hours["windows"][:2] == [("mon", "08:00", "12:30"), ("mon", "13:30", "18:00")]
     holiday_key = ws.rows("holiday", search="Thanksgiving")[0]["key"]
     holiday = ws.detail("holiday", holiday_key)
     assert holiday is not None and holiday["record"].recurrence_instance == "Fourth"
@@ -241,3 +241,9 @@ def test_open_refuses_a_workspace_from_a_newer_app(tmp_path: Path) -> None:
     connection.close()
     with pytest.raises(WorkspaceError, match="newer Entitle Desktop"):
         Workspace.open(path)
+
+
+def test_round_the_clock_windows_end_at_24_00_in_the_detail(ws: Workspace) -> None:
+    hours = ws.detail("business_hours", "Sydney 24x7")
+    assert hours is not None
+    assert hours["windows"][0] == ("mon", "00:00", "24:00")
