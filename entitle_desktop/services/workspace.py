@@ -796,6 +796,7 @@ def _record_fields(record: Any) -> list[tuple[str, Any]]:
         "windows",
         "xml_times",
         "placeholder",
+        "from_file_name",  # bookkeeping of the reader (what the file left out), not a field
     }
     return [
         (f.name, getattr(record, f.name)) for f in dataclasses.fields(record) if f.name not in skip

@@ -867,7 +867,7 @@ class WorkspaceCatalog:
         fields = []
         for name, value in raw.get("fields", []):
             if name == "version_number" and value is None:
-                value = f"{number} (the file has no version number)"
+                value = f"{number} (no version number set)"
             elif name == "is_version_default" and value is None:
                 why = "the process's only version" if default else "not set in the file"
                 value = f"{display(default)} ({why})"

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from entitle_desktop.services.bundle_io import list_label
+
 
 class ErrorDialog(QDialog):
     """A non-modal error: a message the user can act on (file, element) and details
@@ -66,7 +68,7 @@ def show_error(parent: QWidget | None, title: str, message: str, details: str = 
 
 
 def _pretty(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+    return list_label(key).capitalize()
 
 
 def _section_html(title: str, items: Sequence[str], empty: str, counted: bool = True) -> str:

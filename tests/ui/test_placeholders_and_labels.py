@@ -161,7 +161,7 @@ def test_a_process_without_versioning_shows_v1_default_like_any_other(
     detail = parsam.detail_pane.detail
     assert detail is not None and detail.title == "standard support v1"
     fields = dict(detail.section("Fields"))
-    assert fields["Version number"] == "1 (the file has no version number)"
+    assert fields["Version number"] == "1 (no version number set)"
     assert fields["Is version default"] == "Yes (the process's only version)"
 
 
