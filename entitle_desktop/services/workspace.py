@@ -28,8 +28,10 @@ from entitle_desktop.domain.records import (
     BusinessHours,
     EntitlementProcessVersion,
     EntitlementTemplate,
+    Experience,
     Holiday,
     MilestoneType,
+    OtherMetadataFile,
     WorkspaceSettings,
     effective_version_default,
     effective_version_number,
@@ -53,6 +55,7 @@ from entitle_desktop.persistence.models import (
     HolidayBusinessHoursRow,
     HolidayRow,
     MilestoneTypeRow,
+    OtherMetadataFileRow,
     ProductRow,
     ServiceContractRow,
 )
@@ -80,6 +83,15 @@ class WorkspaceSummary:
 
     def to_json_dict(self) -> dict[str, Any]:
         return {**self.counts, "processes": self.processes, "placeholders": self.placeholders}
+
+
+@dataclass(frozen=True, slots=True)
+class OtherMetadataFileInfo:
+    """A metadata file kept verbatim, without its content: its path (relative to the
+    project root, '/' separators) and its size in bytes."""
+
+    path: str
+    size: int
 
 
 KINDS: tuple[str, ...] = (
@@ -425,6 +437,55 @@ class Workspace:
     def settings(self) -> WorkspaceSettings:
         with self.session() as session:
             return repository.load_settings(session)
+
+    # ------------------------------------------------------------------ experiences, kept files
+
+    def experiences(self, search: str = "") -> list[Experience]:
+        """The experiences (self-service sites) of the workspace, by name; with ``search``,
+        those whose name or visible fields contain it (case folded)."""
+        with self.session() as session:
+            found = repository.load_experiences(session)
+        if not search:
+            return found
+        needle = search.casefold()
+        return [
+            e
+            for e in found
+            if any(needle in text.casefold() for text in (e.name, *e.visible_fields))
+        ]
+
+    def other_file_count(self, search: str = "") -> int:
+        """How many metadata files are kept verbatim (whose path contains ``search``)."""
+        if search:
+            return len(self.other_files(search))
+        with self.session() as session:
+            return int(session.execute(select(func.count(OtherMetadataFileRow.id))).scalar_one())
+
+    def other_files(
+        self, search: str = "", offset: int = 0, limit: int | None = None
+    ) -> list[OtherMetadataFileInfo]:
+        """One page of the metadata files kept verbatim, in file order, without reading
+        their content; with ``search``, those whose path contains it (case folded)."""
+        query = select(
+            OtherMetadataFileRow.path, func.length(OtherMetadataFileRow.content)
+        ).order_by(OtherMetadataFileRow.position, OtherMetadataFileRow.id)
+        if not search:
+            query = query.offset(offset).limit(limit)
+        with self.session() as session:
+            found = [OtherMetadataFileInfo(str(p), int(n or 0)) for p, n in session.execute(query)]
+        if search:
+            needle = search.casefold()
+            found = [f for f in found if needle in f.path.casefold()]
+            found = found[offset : offset + limit if limit is not None else None]
+        return found
+
+    def other_file(self, path: str) -> OtherMetadataFile | None:
+        """The metadata file kept verbatim at ``path``, with its content, or None."""
+        with self.session() as session:
+            content = session.execute(
+                select(OtherMetadataFileRow.content).where(OtherMetadataFileRow.path == path)
+            ).scalar_one_or_none()
+        return OtherMetadataFile(path, content) if content is not None else None
 
     def summary(self) -> WorkspaceSummary:
         with self.session() as session:

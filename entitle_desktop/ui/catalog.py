@@ -8,6 +8,7 @@ for one page of rows at a time. Nothing here imports Qt.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import enum
 from collections.abc import Callable, Sequence
@@ -18,23 +19,36 @@ from typing import Any, Protocol
 from entitle_desktop.domain.records import (
     ActionReference,
     EntitlementProcessVersion,
+    Experience,
     FilterItem,
     Holiday,
     MilestoneTimeTrigger,
     MilestoneType,
+    UnknownElement,
     effective_version_default,
     effective_version_number,
 )
 from entitle_desktop.interchange.salesforce_metadata import METADATA_NS
 from entitle_desktop.services import workspace as ws_api
 from entitle_desktop.ui.wording import (
+    entitlement_setting_words,
     holiday_recurrence_words,
     milestone_recurrence_words,
     recurrence_summary_words,
+    setup_model_words,
+    size_words,
 )
 
 HIERARCHY = "hierarchy"
 SETUP = "setup"
+
+# Setup nodes the catalog builds from workspace-wide reads, not from the service's kinds.
+WORKSPACE_SETTINGS = "workspace_settings"
+EXPERIENCE = "experience"
+OTHER_FILE = "other_file"
+_WORKSPACE_KINDS = frozenset({WORKSPACE_SETTINGS, EXPERIENCE, OTHER_FILE})
+# A kept file's text is shown up to here (the file itself is always kept whole).
+VERBATIM_LIMIT = 200 * 1024
 
 # kind -> (one, many) in the user's words
 KIND_NAMES: dict[str, tuple[str, str]] = {
@@ -52,6 +66,9 @@ KIND_NAMES: dict[str, tuple[str, str]] = {
     "process_version": ("Process version", "Versions"),
     "process_milestone": ("Milestone", "Milestones"),
     "template": ("Entitlement template", "Entitlement templates"),
+    WORKSPACE_SETTINGS: ("Workspace settings", "Workspace settings"),
+    EXPERIENCE: ("Experience", "Experiences"),
+    OTHER_FILE: ("Other metadata file", "Other metadata files"),
 }
 
 PLACEHOLDER_TOOLTIP = (
@@ -205,6 +222,15 @@ class Row:
     tooltip: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class VerbatimText:
+    """A file's text, shown as it is (never as markup) in a monospace block."""
+
+    title: str
+    text: str
+    cut_note: str = ""  # said after the text when only its beginning is shown
+
+
 @dataclass(slots=True)
 class Detail:
     """The detail pane's content: a title and sections of (label, value) pairs."""
@@ -214,6 +240,10 @@ class Detail:
     sections: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
     placeholder: bool = False
     note: str = ""  # a plain sentence above the sections (what a placeholder is)
+    # A label's API name, shown small under it (``Entitlement versioning`` ->
+    # ``enableEntitlementVersioning``); the same label means the same in every section.
+    key_hints: dict[str, str] = field(default_factory=dict)
+    verbatim: VerbatimText | None = None  # after the sections
 
     def section(self, title: str) -> list[tuple[str, str]]:
         for name, pairs in self.sections:
@@ -539,6 +569,98 @@ class EmptyTable:
         return []
 
 
+def _matches(search: str, *texts: str) -> bool:
+    needle = search.casefold()
+    return not needle or any(needle in text.casefold() for text in texts)
+
+
+class EntitlementSettingsTable:
+    """The Entitlement.settings flags of the workspace, in file order."""
+
+    columns: Sequence[Column] = (
+        Column("Setting"),
+        Column("API name", Fit.SHORT),
+        Column("Value", Fit.SHORT),
+    )
+
+    def __init__(self, workspace: ws_api.Workspace) -> None:
+        self.workspace = workspace
+
+    def _flags(self, search: str) -> list[tuple[str, bool]]:
+        settings = self.workspace.settings().entitlement_settings
+        flags = list(settings.flags.items()) if settings is not None else []
+        return [
+            (api, value)
+            for api, value in flags
+            if _matches(search, api, entitlement_setting_words(api))
+        ]
+
+    def keys(self, search: str) -> list[NodeKey]:
+        return [NodeKey(WORKSPACE_SETTINGS, api) for api, _value in self._flags(search)]
+
+    def rows(self, search: str, offset: int, limit: int) -> list[Row]:
+        return [
+            Row(
+                NodeKey(WORKSPACE_SETTINGS, api),
+                (entitlement_setting_words(api), api, display(value)),
+            )
+            for api, value in self._flags(search)[offset : offset + limit]
+        ]
+
+
+def _fields_text(experience: Experience) -> str:
+    return ", ".join(experience.visible_fields)
+
+
+class ExperienceTable:
+    """The experiences (self-service sites) of the workspace, by name."""
+
+    columns: Sequence[Column] = (
+        Column("Name"),
+        Column("Exposes entitlements", Fit.SHORT),
+        Column("Entitlement fields shown", Fit.TEXT),
+        Column("Cases get an entitlement", Fit.SHORT),
+    )
+
+    def __init__(self, workspace: ws_api.Workspace) -> None:
+        self.workspace = workspace
+
+    def keys(self, search: str) -> list[NodeKey]:
+        return [NodeKey(EXPERIENCE, e.name) for e in self.workspace.experiences(search)]
+
+    def rows(self, search: str, offset: int, limit: int) -> list[Row]:
+        return [
+            Row(
+                NodeKey(EXPERIENCE, e.name),
+                (
+                    e.name,
+                    display(e.exposes_entitlements),
+                    _fields_text(e),
+                    display(e.auto_entitlement_on_cases),
+                ),
+            )
+            for e in self.workspace.experiences(search)[offset : offset + limit]
+        ]
+
+
+class OtherFileTable:
+    """The metadata files kept verbatim, in file order (their content is not read)."""
+
+    columns: Sequence[Column] = (Column("Path"), Column("Size", Fit.SHORT))
+
+    def __init__(self, workspace: ws_api.Workspace) -> None:
+        self.workspace = workspace
+
+    def keys(self, search: str) -> list[NodeKey]:
+        return [NodeKey(OTHER_FILE, f.path) for f in self.workspace.other_files(search)]
+
+    def rows(self, search: str, offset: int, limit: int) -> list[Row]:
+        return [
+            Row(NodeKey(OTHER_FILE, f.path), (f.path, size_words(f.size)))
+            for f in self.workspace.other_files(search, offset, limit)
+        ]
+
+
 # --------------------------------------------------------------------------- catalog
 
 
@@ -621,7 +743,7 @@ class WorkspaceCatalog:
         """The navigator keys from a root down to the record ``key`` (an account, a
         service contract or a contract line item), or None when the navigator does not
         show it. What reveals a nested record, however deep."""
-        if key.folder:
+        if key.folder or key.kind in _WORKSPACE_KINDS:
             return None
         if key.kind == "account":
             return [NodeKey("account", folder=True), key]
@@ -646,8 +768,51 @@ class WorkspaceCatalog:
 
     # ---------------------------------------------------------------- trees
     def roots(self, tree: str) -> list[Node]:
-        kinds = ws_api.HIERARCHY_ROOTS if tree == HIERARCHY else ws_api.SETUP_ROOTS
-        return [self._folder(kind, None) for kind in kinds]
+        """The hierarchy's accounts; in setup, the workspace settings first, then the
+        setup records by kind, the experiences and the files kept verbatim."""
+        if tree == HIERARCHY:
+            return [self._folder(kind, None) for kind in ws_api.HIERARCHY_ROOTS]
+        settings = Node(
+            NodeKey(WORKSPACE_SETTINGS),
+            kind_name(WORKSPACE_SETTINGS),
+            False,
+            tooltip="The setup model and the Entitlement.settings flags",
+        )
+        return [
+            settings,
+            *(self._folder(kind, None) for kind in ws_api.SETUP_ROOTS),
+            self._workspace_folder(EXPERIENCE),
+            self._workspace_folder(OTHER_FILE),
+        ]
+
+    def _workspace_count(self, kind: str) -> int:
+        if kind == EXPERIENCE:
+            return len(self.workspace.experiences())
+        if kind == OTHER_FILE:
+            return self.workspace.other_file_count()
+        return 0
+
+    def _workspace_folder(self, kind: str) -> Node:
+        count = self._workspace_count(kind)
+        label = f"{kind_name(kind, plural=True)} ({count})"
+        return Node(NodeKey(kind, folder=True), label, count > 0)
+
+    def _workspace_nodes(self, kind: str, offset: int, limit: int) -> list[Node]:
+        if kind == EXPERIENCE:
+            names = [e.name for e in self.workspace.experiences()][offset : offset + limit]
+            return [Node(NodeKey(EXPERIENCE, name), name, False) for name in names]
+        if kind == OTHER_FILE:
+            files = self.workspace.other_files(offset=offset, limit=limit)
+            return [Node(NodeKey(OTHER_FILE, f.path), f.path, False) for f in files]
+        return []
+
+    def row_nouns(self, key: NodeKey) -> tuple[str, str]:
+        """What the rows of ``key``'s table are, one and many, for the caption."""
+        if key.kind == WORKSPACE_SETTINGS:
+            return ("Entitlement.settings flag", "Entitlement.settings flags")
+        if key.kind == OTHER_FILE:
+            return ("file", "files")
+        return ("record", "records")
 
     def _folder_count(self, kind: str, parent: tuple[str, str] | None) -> int:
         """The records a folder stands for: a holder's folder counts all its records
@@ -663,6 +828,8 @@ class WorkspaceCatalog:
         return Node(NodeKey(kind, parent=parent, folder=True), label, count > 0)
 
     def child_count(self, key: NodeKey) -> int:
+        if key.kind in _WORKSPACE_KINDS:
+            return self._workspace_count(key.kind) if key.folder else 0
         if key.folder:
             if self._is_hierarchy_folder(key):
                 assert key.parent is not None
@@ -678,6 +845,8 @@ class WorkspaceCatalog:
         return len(kinds)
 
     def children(self, key: NodeKey, offset: int, limit: int) -> list[Node]:
+        if key.kind in _WORKSPACE_KINDS:
+            return self._workspace_nodes(key.kind, offset, limit) if key.folder else []
         if key.folder:
             if self._is_hierarchy_folder(key):
                 assert key.parent is not None
@@ -739,8 +908,17 @@ class WorkspaceCatalog:
         table with a Type column); a record without child kinds shows nothing. A holder's
         folder of contracts or line items lists all of them, naming each one's parent; a
         "Child contracts" folder what the navigator nests in it; a contract's table all
-        its child contracts, also those of other accounts.
+        its child contracts, also those of other accounts. The workspace settings show
+        the Entitlement.settings flags; experiences and kept files a table of their own.
         """
+        if key.kind == WORKSPACE_SETTINGS:
+            return EntitlementSettingsTable(self.workspace)
+        if key.kind in (EXPERIENCE, OTHER_FILE):
+            if not key.folder:
+                return EmptyTable()
+            if key.kind == EXPERIENCE:
+                return ExperienceTable(self.workspace)
+            return OtherFileTable(self.workspace)
         if key.folder:
             if self._is_hierarchy_folder(key):
                 assert key.parent is not None
@@ -769,6 +947,8 @@ class WorkspaceCatalog:
 
     # ---------------------------------------------------------------- details
     def detail(self, key: NodeKey) -> Detail | None:
+        if key.kind in _WORKSPACE_KINDS:
+            return self._workspace_detail(key)
         if key.folder:
             count = self._folder_count(key.kind, key.parent)
             placeholders = self.workspace.placeholder_count(key.kind, parent=key.parent)
@@ -799,6 +979,62 @@ class WorkspaceCatalog:
         detail = detail_from_service(raw)
         if ws_api.nesting_kind(key.kind):
             detail.note = self._loop_note(key)
+        return detail
+
+    def _workspace_detail(self, key: NodeKey) -> Detail | None:
+        if key.kind == WORKSPACE_SETTINGS:
+            return self._settings_detail()
+        if key.folder:
+            count = self._workspace_count(key.kind)
+            summary = [("Records", str(count))]
+            subtitle = "Folder"
+            if key.kind == OTHER_FILE:
+                total = sum(f.size for f in self.workspace.other_files())
+                summary.append(("Total size", size_words(total)))
+                subtitle = "Folder · files kept verbatim, exported unchanged"
+            return Detail(kind_name(key.kind, plural=True), subtitle, [("Summary", summary)])
+        if key.kind == EXPERIENCE:
+            found = next((e for e in self.workspace.experiences() if e.name == key.ident), None)
+            return experience_detail(found) if found is not None else None
+        kept = self.workspace.other_file(key.ident)
+        return other_file_detail(kept.path, kept.content) if kept is not None else None
+
+    def _settings_detail(self) -> Detail:
+        """The setup model in words, the Entitlement.settings flags in file order (each
+        with its API name), and the settings elements kept verbatim."""
+        settings = self.workspace.settings()
+        name, eligibility, points_at = setup_model_words(settings.setup_model.value)
+        model = [("Model", name)]
+        if eligibility:
+            model += [("Eligibility decided by", eligibility), ("Entitlements point at", points_at)]
+        detail = Detail(
+            kind_name(WORKSPACE_SETTINGS),
+            "Setup model and Entitlement.settings",
+            [("Setup model", model)],
+        )
+        entitlement = settings.entitlement_settings
+        flags: list[tuple[str, str]]
+        if entitlement is None:
+            flags = [("", "None: no Entitlement.settings has been imported into this workspace.")]
+        elif not entitlement.flags:
+            flags = [("", "The imported Entitlement.settings sets no flags.")]
+        else:
+            flags = []
+            for api, value in entitlement.flags.items():
+                words = entitlement_setting_words(api)
+                flags.append((words, display(value)))
+                detail.key_hints[words] = api
+        detail.sections.append(("Entitlement.settings", flags))
+        kept = [
+            *kept_xml(entitlement.unknown if entitlement else [], "Entitlement.settings"),
+            *kept_xml(settings.business_hours_settings_unknown, "BusinessHours.settings"),
+        ]
+        if kept:
+            detail.sections.append(("Unknown elements kept from import", kept))
+        if settings.metadata_api_version:
+            detail.sections.append(
+                ("Metadata project", [("API version", settings.metadata_api_version)])
+            )
         return detail
 
     def _named_references(
@@ -1017,12 +1253,7 @@ def kept_elements(record: Any, path: str = "") -> list[tuple[str, str]]:
     for a nested one. The XML is as kept, less the Salesforce default namespace."""
     if not dataclasses.is_dataclass(record) or isinstance(record, type):
         return []
-    pairs: list[tuple[str, str]] = []
-    for u in getattr(record, "unknown", None) or []:
-        where = f"after {u.after}" if u.after else "first"
-        # Every kept element repeats the file's default namespace: noise in a narrow pane.
-        xml = u.xml.replace(f' xmlns="{METADATA_NS}"', "")
-        pairs.append((f"{path} · {where}" if path else where, xml))
+    pairs = kept_xml(getattr(record, "unknown", None) or [], path)
     for f in dataclasses.fields(record):
         items = getattr(record, f.name)
         if f.name == "unknown" or not isinstance(items, list):
@@ -1033,6 +1264,89 @@ def kept_elements(record: Any, path: str = "") -> list[tuple[str, str]]:
             part = f"{noun} {i}" + (f" ({name})" if name else "")
             pairs.extend(kept_elements(item, f"{path} › {part}" if path else part))
     return pairs
+
+
+def kept_xml(unknown: Sequence[UnknownElement], path: str = "") -> list[tuple[str, str]]:
+    """Elements kept verbatim as (where, xml) pairs: ``after versionNotes``, or with
+    ``path`` ``Entitlement.settings · after enableEntitlements``; the XML less the
+    Salesforce default namespace."""
+    pairs: list[tuple[str, str]] = []
+    for u in unknown:
+        where = f"after {u.after}" if u.after else "first"
+        # Every kept element repeats the file's default namespace: noise in a narrow pane.
+        xml = u.xml.replace(f' xmlns="{METADATA_NS}"', "")
+        pairs.append((f"{path} · {where}" if path else where, xml))
+    return pairs
+
+
+def experience_detail(experience: Experience) -> Detail:
+    """An experience: whether it shows entitlements, which of their fields, and whether
+    cases created there get an entitlement."""
+    fields = [
+        ("Name", experience.name),
+        ("Exposes entitlements", display(experience.exposes_entitlements)),
+        ("Entitlement fields shown", _fields_text(experience)),
+        ("Cases created there get an entitlement", display(experience.auto_entitlement_on_cases)),
+    ]
+    return Detail(experience.name, kind_name(EXPERIENCE), [("Fields", fields)])
+
+
+def file_text(content: bytes, limit: int = VERBATIM_LIMIT) -> tuple[str, int] | None:
+    """The text of a kept file as the detail pane shows it, and how many of its bytes
+    that is: UTF-8 (a byte order mark dropped, line ends as ``\\n``), its first ``limit``
+    bytes (cut after a line end where there is one in the second half). None when the
+    file is not text (not UTF-8, or holding NUL characters)."""
+    bom = len(codecs.BOM_UTF8) if content.startswith(codecs.BOM_UTF8) else 0
+    body = content[bom:]
+    head = body
+    if len(content) > limit:
+        head = body[: limit - bom]
+        line_end = head.rfind(b"\n")
+        if line_end >= limit // 2:
+            head = head[: line_end + 1]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A cut through a character is not a reason to call the file binary.
+        if len(head) == len(body) or exc.start < len(head) - 3:
+            return None
+        head = head[: exc.start]
+        text = head.decode("utf-8")
+    if "\x00" in text:
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n"), bom + len(head)
+
+
+def _size_text(size: int) -> str:
+    words = size_words(size)
+    return words if size < 1024 else f"{words} ({size:,} bytes)"
+
+
+def other_file_detail(path: str, content: bytes) -> Detail:
+    """A file kept verbatim: its path and size, then its text as it is (up to
+    :data:`VERBATIM_LIMIT`, saying so when it is cut)."""
+    size = len(content)
+    detail = Detail(
+        path,
+        f"{kind_name(OTHER_FILE)} · kept verbatim, exported unchanged",
+        [("Fields", [("Path", path), ("Size", _size_text(size))])],
+    )
+    shown = file_text(content)
+    if shown is None:
+        detail.sections.append(("Text", [("", "Not shown: the file is not UTF-8 text.")]))
+    elif size == 0:
+        detail.sections.append(("Text", [("", "The file is empty.")]))
+    else:
+        text, shown_bytes = shown
+        cut_note = ""
+        if shown_bytes < size:
+            detail.note = (
+                f"Only the first {size_words(shown_bytes)} of this {size_words(size)} file "
+                "are shown. The whole file is kept and exported unchanged."
+            )
+            cut_note = f"… {_size_text(size - shown_bytes)} more not shown."
+        detail.verbatim = VerbatimText("Text", text, cut_note)
+    return detail
 
 
 class TreeSource(Protocol):

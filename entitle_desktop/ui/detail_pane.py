@@ -18,7 +18,9 @@ _STYLE = """
  td.kb { color: #5f6b7a; padding-top: 6px; }
  td.v { color: #1d232b; }
  td.note { color: #4d3d10; padding: 6px 8px; }
+ td.cut { color: #5f6b7a; padding-top: 4px; }
  pre { margin: 0; font-size: small; white-space: pre-wrap; }
+ span.hint { color: #8a94a0; font-size: small; }
 </style>
 """
 
@@ -76,6 +78,10 @@ class DetailPane(QWidget):
             if not pairs:
                 continue
             parts.append(f"<h4>{html.escape(name)}</h4><table width='100%'>")
+            # Labels with API names under them (settings flags, valued Yes or No) take
+            # the width; the names are long single words and must not break mid-word.
+            hinted = any(key in detail.key_hints for key, _value in pairs)
+            key_width = "80%" if hinted else "38%"
             for key, value in pairs:
                 if "\n" in value or value.startswith("<"):
                     # XML and multi-line text get the full width, under their label.
@@ -88,10 +94,27 @@ class DetailPane(QWidget):
                     parts.append(f"<tr><td class='v' colspan='2'>{html.escape(value)}</td></tr>")
                     continue
                 text = html.escape(value) if value else "<span style='color:#9aa3ad'>—</span>"
+                hint = detail.key_hints.get(key)
+                pad = " style='padding-bottom: 0'" if hint else ""
                 parts.append(
-                    f"<tr><td class='k' width='38%'>{html.escape(key)}</td>"
-                    f"<td class='v'>{text}</td></tr>"
+                    f"<tr><td class='k' width='{key_width}'{pad}>{html.escape(key)}</td>"
+                    f"<td class='v'{pad}>{text}</td></tr>"
                 )
+                if hint:  # the API name under the words, across the row
+                    parts.append(
+                        "<tr><td colspan='2' style='padding-top: 0'>"
+                        f"<span class='hint'>{html.escape(hint)}</span></td></tr>"
+                    )
+            parts.append("</table>")
+        if detail.verbatim is not None:
+            # A file's text as it is: escaped, so markup in it is shown, never rendered.
+            verbatim = detail.verbatim
+            parts.append(
+                f"<h4>{html.escape(verbatim.title)}</h4><table width='100%'>"
+                f"<tr><td class='v'><pre>{html.escape(verbatim.text)}</pre></td></tr>"
+            )
+            if verbatim.cut_note:
+                parts.append(f"<tr><td class='cut'>{html.escape(verbatim.cut_note)}</td></tr>")
             parts.append("</table>")
         self.browser.setHtml("".join(parts))
 

@@ -27,6 +27,7 @@ from entitle_desktop.services.workspace import Workspace, WorkspaceError
 from entitle_desktop.ui.catalog import (
     HIERARCHY,
     SETUP,
+    WORKSPACE_SETTINGS,
     EmptyTable,
     NodeKey,
     WorkspaceCatalog,
@@ -580,9 +581,10 @@ class MainWindow(QMainWindow):
             self.table_caption.clear()
             return
         count = self.table_model.rowCount()
-        noun = "record" if count == 1 else "records"
+        one, many = self.catalog.row_nouns(node.key) if self.catalog else ("record", "records")
+        noun = one if count == 1 else many
         base = self._caption_base(node.key, node.full_label)
-        if not node.key.folder:
+        if not node.key.folder and node.key.kind != WORKSPACE_SETTINGS:  # one of a kind
             base = f"{kind_name(node.key.kind)}: {node.full_label}"
         text = f"{base}  —  {count:,} {noun}"
         if self.table_model.search:

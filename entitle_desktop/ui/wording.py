@@ -6,9 +6,10 @@ are. Nothing here imports Qt.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from entitle_desktop.domain.records import Holiday, RecurrenceType
+from entitle_desktop.domain.records import Holiday, RecurrenceType, SetupModel
 
 _MILESTONE_RECURRENCE = {
     RecurrenceType.NONE.value: "None",
@@ -128,3 +129,80 @@ def recurrence_summary_words(summary: str) -> str:
     return recurrence_words(
         kind, instance=instance, weekdays=weekdays, day_of_month=day_of_month, month=month
     )
+
+
+# --------------------------------------------------------------------------- settings
+
+# domain.md section 2: what each setup model is called, what decides eligibility and what
+# an entitlement may point at.
+_SETUP_MODELS: dict[str, tuple[str, str, str]] = {
+    SetupModel.ENTITLEMENTS_ONLY.value: (
+        "Entitlements only",
+        "The account, contact or asset",
+        "Account (required), asset, contacts",
+    ),
+    SetupModel.SERVICE_CONTRACTS.value: (
+        "Entitlements + service contracts",
+        "The service contract",
+        "Account (required), asset, contacts, service contract",
+    ),
+    SetupModel.CONTRACT_LINE_ITEMS.value: (
+        "Entitlements + service contracts + contract line items",
+        "The products covered on the contract",
+        "Account (required), asset, contacts, service contract, contract line item",
+    ),
+}
+
+# Entitlement.settings flags as the Entitlement Settings page of Salesforce Setup puts
+# them; each is on (Yes) or off (No).
+_ENTITLEMENT_SETTINGS = {
+    "assetLookupLimitedToActiveEntitlementsOnAccount": (
+        "Asset lookup: only assets with active entitlements on the account"
+    ),
+    "assetLookupLimitedToActiveEntitlementsOnContact": (
+        "Asset lookup: only assets with active entitlements on the contact"
+    ),
+    "assetLookupLimitedToSameAccount": "Asset lookup: only assets of the same account",
+    "assetLookupLimitedToSameContact": "Asset lookup: only assets of the same contact",
+    "enableEntitlementVersioning": "Entitlement versioning",
+    "enableEntitlements": "Entitlement management",
+    "enableMilestoneFeedItem": "Milestone feed items",
+    "enableMilestoneStoppedTime": "Stopped time and actual elapsed time",
+    "entitlementLookupLimitedToActiveStatus": "Entitlement lookup: only active entitlements",
+    "entitlementLookupLimitedToSameAccount": (
+        "Entitlement lookup: only entitlements of the same account"
+    ),
+    "entitlementLookupLimitedToSameAsset": "Entitlement lookup: only entitlements of the same asset",
+    "entitlementLookupLimitedToSameContact": (
+        "Entitlement lookup: only entitlements of the same contact"
+    ),
+    "ignoreMilestoneBusinessHours": "Elapsed and stopped time ignore business hours",
+}
+
+
+def setup_model_words(model: str) -> tuple[str, str, str]:
+    """A setup model (domain.md section 2) in words: its name, what decides support
+    eligibility, what an entitlement may point at. A value this does not know comes
+    back as its name, with nothing else said."""
+    return _SETUP_MODELS.get(model, (model, "", ""))
+
+
+def entitlement_setting_words(api_name: str) -> str:
+    """An Entitlement.settings flag in words: ``enableEntitlementVersioning`` ->
+    ``Entitlement versioning``; a flag this does not know is split at its capitals
+    (``enableCaseFeed`` -> ``Enable case feed``)."""
+    known = _ENTITLEMENT_SETTINGS.get(api_name)
+    if known is not None:
+        return known
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", api_name).lower()
+    return words[:1].upper() + words[1:]
+
+
+def size_words(size: int) -> str:
+    """A file size as people read it: ``812 bytes``, ``9.7 KB``, ``1.3 MB`` (1 KB = 1,024
+    bytes)."""
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size:,} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"

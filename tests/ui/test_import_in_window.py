@@ -97,11 +97,14 @@ def test_imported_project_shows_process_with_four_versions_and_their_milestones(
     _import(qtbot, window, IHSM).summary_dialog.close()  # type: ignore[union-attr]
     setup = window.tree_models["setup"]
     assert _labels(setup) == [
+        "Workspace settings",
         "Business hours (1)",
         "Holidays (0)",
         "Milestone types (3)",
         "Entitlement processes (1)",
         "Entitlement templates (0)",
+        "Experiences (0)",
+        "Other metadata files (0)",
     ]
     assert _labels(setup, _child(setup, QModelIndex(), "Milestone types (3)")) == [
         "Assignment",

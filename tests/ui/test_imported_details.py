@@ -145,11 +145,14 @@ def test_folder_counts_keep_placeholders_apart(qtbot: QtBot, window: MainWindow)
     _import(qtbot, window, PARSAM)
     setup = window.tree_models["setup"]
     assert _labels(setup) == [
+        "Workspace settings",
         "Business hours (0 + 1 placeholder)",
         "Holidays (0)",
         "Milestone types (2 + 1 placeholder)",
         "Entitlement processes (1)",
         "Entitlement templates (0)",
+        "Experiences (0)",
+        "Other metadata files (0)",
     ]
     window.select_path("setup", ["Milestone types"])
     detail = window.detail_pane.detail

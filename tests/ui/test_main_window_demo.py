@@ -213,16 +213,19 @@ def test_a_leaf_record_is_shown_selected_among_its_siblings(window: MainWindow) 
     assert detail is not None and (detail.title, detail.subtitle) == ("Kara Ito", "Contact")
 
 
-def test_setup_tree_shows_hours_holidays_types_processes_and_templates(
+def test_setup_tree_shows_settings_setup_records_experiences_and_kept_files(
     window: MainWindow,
 ) -> None:
     model = window.tree_models["setup"]
     assert _labels(model) == [
+        "Workspace settings",
         "Business hours (3)",
         "Holidays (8)",
         "Milestone types (5)",
         "Entitlement processes (4)",
         "Entitlement templates (4)",
+        "Experiences (2)",
+        "Other metadata files (0)",
     ]
     root = QModelIndex()
     assert _labels(model, _child(model, root, "Business hours (3)")) == [

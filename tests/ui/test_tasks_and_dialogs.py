@@ -90,7 +90,8 @@ def test_import_summary_lists_counts_warnings_placeholders_and_unknowns(qtbot: Q
     qtbot.addWidget(dialog)
     assert dialog.title.text() == "<b>Imported project.zip</b>"
     assert dialog.sections == {
-        "Added": ["Entitlement process versions: 2", "Milestone types: 3"],  # zero counts are left out
+        # Zero counts are left out.
+        "Added": ["Entitlement process versions: 2", "Milestone types: 3"],
         "Updated": [],
         "Warnings": ["Gold: milestone type 'Escalate' not in the project; placeholder created"],
         "Placeholders (referenced but not in the project)": ["Milestone types: Escalate"],
