@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from entitle_desktop.domain.records import Holiday, RecurrenceType, SetupModel
+from entitle_desktop.interchange.salesforce_metadata import HOLIDAY_ENUMERATIONS
 
 _MILESTONE_RECURRENCE = {
     RecurrenceType.NONE.value: "None",
@@ -17,22 +18,10 @@ _MILESTONE_RECURRENCE = {
     RecurrenceType.SEQUENTIAL.value: "Sequential",
 }
 
-_INSTANCES = ("First", "Second", "Third", "Fourth", "Last")
-_WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+# the Holiday picklists' values, as the metadata reader checks them
+_INSTANCES = HOLIDAY_ENUMERATIONS["recurrenceInstance"]
+_WEEKDAYS = HOLIDAY_ENUMERATIONS["recurrenceDayOfWeek"]
+_MONTHS = HOLIDAY_ENUMERATIONS["recurrenceMonthOfYear"]
 _UNITS = {
     "RecursDaily": "days",
     "RecursEveryWeekday": "",
