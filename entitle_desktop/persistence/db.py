@@ -66,7 +66,11 @@ SEARCH_FOLD = "entitle_fold"
 
 
 def _search_fold(value: object) -> str | None:
-    return None if value is None else name_key(str(value))
+    if value is None:
+        return None
+    text = str(value)
+    # called for every row a search reads: ASCII (most names and ids) folds by lower()
+    return text.lower() if text.isascii() else name_key(text)
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, func, literal, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransactionOrigin, aliased, sessionmaker
 
@@ -1287,12 +1287,20 @@ def _data_query(kind: str, parent: tuple[str, str] | None, search: str) -> Selec
         # as Salesforce does: both sides folded in full Unicode, so "MÜLLER" finds "Müller".
         needle = name_key(search)
         fold = getattr(func, db.SEARCH_FOLD)
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+
+        def matches(e: Any) -> ColumnElement[bool]:
+            # SQLite's own LIKE folds ASCII, which is all an ASCII value needs; only values
+            # with other characters (GLOB finds them, natively) go through Python's folding
+            return or_(
+                e.ilike(pattern, escape="\\"),
+                and_(e.op("GLOB")("*[^ -~]*"), fold(e).like(pattern, escape="\\")),
+            )
+
         exprs = [label if s == "label" else extra.get(s, getattr(t, s, None)) for s in spec.search]
         query = query.where(
-            or_(
-                *[fold(e).contains(needle, autoescape=True) for e in exprs if e is not None],
-                fold(t.id).contains(needle, autoescape=True),
-            )
+            or_(*[matches(e) for e in exprs if e is not None], t.id.ilike(pattern, escape="\\"))
         )
     return query.order_by(func.lower(label), t.id)
 
